@@ -1,0 +1,33 @@
+package inject
+
+// Reason says what happened to one response. The values are stable and low in
+// cardinality: they are used as metric labels.
+type Reason string
+
+// The reasons an Observer may see.
+const (
+	Injected  Reason = "injected"   // the script was inserted
+	NotHTML   Reason = "not_html"   // Content-Type is not text/html or application/xhtml+xml
+	Encoded   Reason = "encoded"    // Content-Encoding is set (compress outside chatident)
+	Status    Reason = "status"     // the final status is not eligible
+	Method    Reason = "method"     // HEAD request
+	NoScript  Reason = "no_script"  // the script function returned nothing for this request
+	NoMarker  Reason = "no_marker"  // the body ended without the marker
+	GaveUp    Reason = "gave_up"    // MaxHeld bytes were held without finding the marker
+	CSPBlocks Reason = "csp_blocks" // a Content-Security-Policy forbids all scripts ('none')
+	BadScript Reason = "bad_script" // the script could end its own <script> element
+	Aborted   Reason = "aborted"    // the handler panicked
+)
+
+// Outcome is the result for one response, reported to the Observe callback.
+type Outcome struct {
+	Reason Reason
+	// Status is the final status code sent (0 if the handler wrote nothing
+	// and panicked).
+	Status int
+	// Held is the number of body bytes that were held back when the marker was
+	// found or looking stopped.
+	Held int
+	// Inserted is the number of bytes inserted (the whole <script> element).
+	Inserted int
+}
