@@ -1,0 +1,82 @@
+package metrics_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/chatident/chatident/metrics"
+	"github.com/chatident/chatident/middleware"
+	"github.com/chatident/chatident/vendors"
+)
+
+// greeter stands in for a real vendor: it identifies every visitor with a
+// fixed statement.
+type greeter struct{}
+
+func (greeter) Name() string { return "greeter" }
+func (greeter) Identify(context.Context, vendors.Request, vendors.Visitor) ([]byte, error) {
+	return []byte(`window.greeting="signed in";`), nil
+}
+func (greeter) Anonymous(context.Context, vendors.Request) ([]byte, error) {
+	return []byte(`window.greeting="anonymous";`), nil
+}
+func (greeter) Reset(context.Context, vendors.Request) ([]byte, error) { return nil, nil }
+
+func Example() {
+	// A registry of the application's own: nothing goes to the global one.
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg, metrics.ExtraVendors("greeter"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	mw, err := middleware.New(middleware.Config{
+		Vendors:  []vendors.Vendor{greeter{}},
+		Observer: m,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/", mw.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!doctype html><html><head><title>Shop</title></head><body>Hello</body></html>")
+	})))
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	page, err := http.Get(srv.URL + "/")
+	if err != nil {
+		log.Fatal(err)
+	}
+	page.Body.Close()
+
+	res, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	lines := bufio.NewScanner(res.Body)
+	for lines.Scan() {
+		line := lines.Text()
+		if strings.HasPrefix(line, `chatident_responses_total{reason="injected"}`) ||
+			strings.HasPrefix(line, `chatident_injections_total{vendor="greeter"}`) ||
+			strings.HasPrefix(line, "chatident_held_bytes_count") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// chatident_held_bytes_count 1
+	// chatident_injections_total{vendor="greeter"} 1
+	// chatident_responses_total{reason="injected"} 1
+}

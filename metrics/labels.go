@@ -1,0 +1,65 @@
+package metrics
+
+import (
+	"fmt"
+
+	"github.com/chatident/chatident/inject"
+)
+
+// Other is the label value that every unknown reason, result or vendor is
+// counted under, so that the number of series stays fixed.
+const Other = "other"
+
+// responseReasons are the reasons of middleware.EventResponse: every
+// inject.Reason, plus the two the middleware adds itself.
+func responseReasons() []string {
+	return []string{
+		string(inject.Injected),
+		string(inject.NotHTML),
+		string(inject.Encoded),
+		string(inject.Status),
+		string(inject.Method),
+		string(inject.NoScript),
+		string(inject.NoMarker),
+		string(inject.GaveUp),
+		string(inject.CSPBlocks),
+		string(inject.BadScript),
+		string(inject.Aborted),
+		"anonymous",
+		"error",
+	}
+}
+
+// endpointResults are the results of middleware.EventToken: "issued", or the
+// reason a vendor endpoint gave for issuing nothing (vendors.EndpointResult).
+func endpointResults() []string {
+	return []string{
+		"issued",
+		"anonymous",
+		"cross_site",
+		"method",
+		"error",
+	}
+}
+
+// builtinVendors are the Name() values of the vendors package's own vendors.
+func builtinVendors() []string {
+	return []string{"webim", "edna", "helpcrunch", "zendesk"}
+}
+
+// checkVendorName applies the rule vendors.Vendor documents for Name.
+func checkVendorName(name string) error {
+	if name == "" {
+		return fmt.Errorf("metrics: vendor name is empty")
+	}
+	if name == Other {
+		return fmt.Errorf("metrics: vendor name %q is reserved for unknown vendors", name)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return fmt.Errorf("metrics: vendor name %q must match [a-z0-9_]+", name)
+		}
+	}
+	return nil
+}
