@@ -14,10 +14,10 @@
 //
 // The series:
 //
-//	chatident_responses_total{reason}                 responses, by what happened to them
-//	chatident_injections_total{vendor}                identity or anonymous scripts placed in pages
-//	chatident_resets_total{vendor}                    sign-out reset scripts placed in pages
-//	chatident_endpoint_requests_total{vendor,result}  vendor endpoint calls: "issued" or why not
-//	chatident_script_build_errors_total{vendor}       scripts a vendor failed to build
-//	chatident_held_bytes                              histogram: body bytes held before the marker, injected responses only
+//	chatident_responses_total{reason}                   responses, by what happened to them
+//	chatident_injections_total{vendor,script}           identify or anonymous scripts placed in pages
+//	chatident_resets_total{vendor}                      sign-out reset scripts placed in pages
+//	chatident_endpoint_requests_total{vendor,result}    vendor endpoint calls: "issued" or why not
+//	chatident_script_build_errors_total{vendor,reason}  scripts a vendor failed to build
+//	chatident_held_bytes                                histogram: body bytes held before the marker, injected responses only
 package metrics

@@ -70,13 +70,13 @@ func Example() {
 	for lines.Scan() {
 		line := lines.Text()
 		if strings.HasPrefix(line, `chatident_responses_total{reason="injected"}`) ||
-			strings.HasPrefix(line, `chatident_injections_total{vendor="greeter"}`) ||
+			strings.HasPrefix(line, `chatident_injections_total{script="anonymous",vendor="greeter"}`) ||
 			strings.HasPrefix(line, "chatident_held_bytes_count") {
 			fmt.Println(line)
 		}
 	}
 	// Output:
 	// chatident_held_bytes_count 1
-	// chatident_injections_total{vendor="greeter"} 1
+	// chatident_injections_total{script="anonymous",vendor="greeter"} 1
 	// chatident_responses_total{reason="injected"} 1
 }

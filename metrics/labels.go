@@ -42,6 +42,19 @@ func endpointResults() []string {
 	}
 }
 
+// injectionScripts are the reasons of middleware.EventInjection: which
+// script a vendor contributed.
+func injectionScripts() []string {
+	return []string{"identify", "anonymous"}
+}
+
+// buildErrorReasons are the reasons of middleware.EventBuildError: the vendor
+// returned an error, panicked, or returned a script that could end its own
+// <script> element.
+func buildErrorReasons() []string {
+	return []string{"error", "panic", "unsafe"}
+}
+
 // builtinVendors are the Name() values of the vendors package's own vendors.
 func builtinVendors() []string {
 	return []string{"webim", "edna", "helpcrunch", "zendesk"}

@@ -14,22 +14,43 @@ import (
 // Metrics counts middleware events in Prometheus. It implements
 // middleware.Observer; make one with New. It is safe for concurrent use.
 type Metrics struct {
-	// Every series is resolved once in New and the maps are only read
-	// afterwards, so Observe takes no lock and allocates nothing.
-	responses     map[string]prometheus.Counter
-	otherResponse prometheus.Counter
-	held          prometheus.Observer
-	vendors       map[string]*vendorSeries
-	otherVendor   *vendorSeries
+	// Every series is resolved once in New and only read afterwards, so
+	// Observe takes no lock and allocates nothing.
+	responses children
+	held      prometheus.Observer
+	vendors   map[string]*vendorSeries
+	other     *vendorSeries // for vendor names outside the known set
 }
 
 // vendorSeries are one vendor label value's children of every per-vendor vector.
 type vendorSeries struct {
-	injections  prometheus.Counter
+	injections  children // by script
 	resets      prometheus.Counter
-	buildErrors prometheus.Counter
-	endpoint    map[string]prometheus.Counter
-	otherResult prometheus.Counter
+	buildErrors children // by reason
+	endpoint    children // by result
+}
+
+// children are the pre-resolved series of a vector for the known values of
+// its last label, and the one that every other value shares.
+type children struct {
+	known map[string]prometheus.Counter
+	other prometheus.Counter
+}
+
+func newChildren(vec *prometheus.CounterVec, known []string, prefix ...string) children {
+	c := children{known: make(map[string]prometheus.Counter, len(known))}
+	for _, k := range known {
+		c.known[k] = vec.WithLabelValues(append(prefix, k)...)
+	}
+	c.other = vec.WithLabelValues(append(prefix, Other)...)
+	return c
+}
+
+func (c children) get(value string) prometheus.Counter {
+	if s, ok := c.known[value]; ok {
+		return s
+	}
+	return c.other
 }
 
 var _ middleware.Observer = (*Metrics)(nil)
@@ -61,8 +82,8 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	injections := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: o.namespace,
 		Name:      "injections_total",
-		Help:      "Vendor identity or anonymous scripts placed in pages.",
-	}, []string{"vendor"})
+		Help:      `Vendor scripts placed in pages, by script: "identify" for a signed-in visitor or "anonymous".`,
+	}, []string{"vendor", "script"})
 	resets := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: o.namespace,
 		Name:      "resets_total",
@@ -76,8 +97,8 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	buildErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: o.namespace,
 		Name:      "script_build_errors_total",
-		Help:      "Scripts a vendor failed to build; the page was served without them.",
-	}, []string{"vendor"})
+		Help:      `Scripts a vendor failed to build, by reason ("error", "panic", "unsafe"); the page was served without them.`,
+	}, []string{"vendor", "reason"})
 	held := prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: o.namespace,
 		Name:      "held_bytes",
@@ -86,34 +107,24 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	})
 
 	m := &Metrics{
-		responses: make(map[string]prometheus.Counter),
+		responses: newChildren(responses, responseReasons()),
 		held:      held,
 		vendors:   make(map[string]*vendorSeries),
 	}
-	for _, r := range responseReasons() {
-		m.responses[r] = responses.WithLabelValues(r)
-	}
-	m.otherResponse = responses.WithLabelValues(Other)
-
 	series := func(vendor string) *vendorSeries {
-		s := &vendorSeries{
-			injections:  injections.WithLabelValues(vendor),
+		return &vendorSeries{
+			injections:  newChildren(injections, injectionScripts(), vendor),
 			resets:      resets.WithLabelValues(vendor),
-			buildErrors: buildErrors.WithLabelValues(vendor),
-			endpoint:    make(map[string]prometheus.Counter),
-			otherResult: endpoint.WithLabelValues(vendor, Other),
+			buildErrors: newChildren(buildErrors, buildErrorReasons(), vendor),
+			endpoint:    newChildren(endpoint, endpointResults(), vendor),
 		}
-		for _, r := range endpointResults() {
-			s.endpoint[r] = endpoint.WithLabelValues(vendor, r)
-		}
-		return s
 	}
 	for _, v := range append(builtinVendors(), o.vendors...) {
 		if m.vendors[v] == nil {
 			m.vendors[v] = series(v)
 		}
 	}
-	m.otherVendor = series(Other)
+	m.other = series(Other)
 
 	if err := reg.Register(collectors{responses, injections, resets, endpoint, buildErrors, held}); err != nil {
 		return nil, fmt.Errorf("metrics: register the chatident series: %w", err)
@@ -129,27 +140,18 @@ func (m *Metrics) Observe(_ context.Context, e middleware.Event) {
 	}
 	switch e.Kind {
 	case middleware.EventResponse:
-		c, ok := m.responses[e.Reason]
-		if !ok {
-			c = m.otherResponse
-		}
-		c.Inc()
+		m.responses.get(e.Reason).Inc()
 		if e.Reason == string(inject.Injected) {
 			m.held.Observe(float64(e.Held))
 		}
 	case middleware.EventInjection:
-		m.vendor(e.Vendor).injections.Inc()
+		m.vendor(e.Vendor).injections.get(e.Reason).Inc()
 	case middleware.EventReset:
 		m.vendor(e.Vendor).resets.Inc()
 	case middleware.EventBuildError:
-		m.vendor(e.Vendor).buildErrors.Inc()
+		m.vendor(e.Vendor).buildErrors.get(e.Reason).Inc()
 	case middleware.EventToken:
-		s := m.vendor(e.Vendor)
-		c, ok := s.endpoint[e.Reason]
-		if !ok {
-			c = s.otherResult
-		}
-		c.Inc()
+		m.vendor(e.Vendor).endpoint.get(e.Reason).Inc()
 	}
 }
 
@@ -157,7 +159,7 @@ func (m *Metrics) vendor(name string) *vendorSeries {
 	if s, ok := m.vendors[name]; ok {
 		return s
 	}
-	return m.otherVendor
+	return m.other
 }
 
 // collectors registers several collectors as one, because a registry accepts

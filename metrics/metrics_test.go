@@ -106,15 +106,19 @@ chatident_responses_total{reason="status"} 0
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "chatident_responses_total"); err != nil {
 		t.Error(err)
 	}
-	// webim, edna, helpcrunch, zendesk and other.
-	for _, name := range []string{"chatident_injections_total", "chatident_resets_total", "chatident_script_build_errors_total"} {
-		if n := count(t, reg, name); n != 5 {
-			t.Errorf("%s: %d series, want 5", name, n)
+	// Vendor values: webim, edna, helpcrunch, zendesk and other.
+	for name, want := range map[string]int{
+		"chatident_resets_total": 5,
+		// × identify, anonymous, other
+		"chatident_injections_total": 15,
+		// × error, panic, unsafe, other
+		"chatident_script_build_errors_total": 20,
+		// × issued, anonymous, cross_site, method, error, other
+		"chatident_endpoint_requests_total": 30,
+	} {
+		if n := count(t, reg, name); n != want {
+			t.Errorf("%s: %d series, want %d", name, n, want)
 		}
-	}
-	// 5 vendor values × issued, anonymous, cross_site, method, error, other.
-	if n := count(t, reg, "chatident_endpoint_requests_total"); n != 30 {
-		t.Errorf("chatident_endpoint_requests_total: %d series, want 30", n)
 	}
 	if n := count(t, reg, "chatident_held_bytes"); n != 1 {
 		t.Errorf("chatident_held_bytes: %d series, want 1", n)
@@ -129,11 +133,11 @@ func TestObserveCounts(t *testing.T) {
 		{Kind: middleware.EventResponse, Reason: "injected", Held: 40000},
 		{Kind: middleware.EventResponse, Reason: "not_html", Held: 5000},
 		{Kind: middleware.EventResponse, Reason: "gave_up", Held: 32768},
-		{Kind: middleware.EventInjection, Vendor: "webim"},
-		{Kind: middleware.EventInjection, Vendor: "webim"},
-		{Kind: middleware.EventInjection, Vendor: "zendesk"},
+		{Kind: middleware.EventInjection, Vendor: "webim", Reason: "identify"},
+		{Kind: middleware.EventInjection, Vendor: "webim", Reason: "identify"},
+		{Kind: middleware.EventInjection, Vendor: "zendesk", Reason: "anonymous"},
 		{Kind: middleware.EventReset, Vendor: "edna"},
-		{Kind: middleware.EventBuildError, Vendor: "helpcrunch"},
+		{Kind: middleware.EventBuildError, Vendor: "helpcrunch", Reason: "panic"},
 		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "issued"},
 		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "cross_site"},
 		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "cross_site"},
@@ -156,13 +160,23 @@ chatident_held_bytes_bucket{le="65536"} 2
 chatident_held_bytes_bucket{le="+Inf"} 2
 chatident_held_bytes_sum 40300
 chatident_held_bytes_count 2
-# HELP chatident_injections_total Vendor identity or anonymous scripts placed in pages.
+# HELP chatident_injections_total Vendor scripts placed in pages, by script: "identify" for a signed-in visitor or "anonymous".
 # TYPE chatident_injections_total counter
-chatident_injections_total{vendor="edna"} 0
-chatident_injections_total{vendor="helpcrunch"} 0
-chatident_injections_total{vendor="other"} 0
-chatident_injections_total{vendor="webim"} 2
-chatident_injections_total{vendor="zendesk"} 1
+chatident_injections_total{script="anonymous",vendor="edna"} 0
+chatident_injections_total{script="anonymous",vendor="helpcrunch"} 0
+chatident_injections_total{script="anonymous",vendor="other"} 0
+chatident_injections_total{script="anonymous",vendor="webim"} 0
+chatident_injections_total{script="anonymous",vendor="zendesk"} 1
+chatident_injections_total{script="identify",vendor="edna"} 0
+chatident_injections_total{script="identify",vendor="helpcrunch"} 0
+chatident_injections_total{script="identify",vendor="other"} 0
+chatident_injections_total{script="identify",vendor="webim"} 2
+chatident_injections_total{script="identify",vendor="zendesk"} 0
+chatident_injections_total{script="other",vendor="edna"} 0
+chatident_injections_total{script="other",vendor="helpcrunch"} 0
+chatident_injections_total{script="other",vendor="other"} 0
+chatident_injections_total{script="other",vendor="webim"} 0
+chatident_injections_total{script="other",vendor="zendesk"} 0
 # HELP chatident_resets_total Vendor reset scripts placed in pages after a visitor signed out.
 # TYPE chatident_resets_total counter
 chatident_resets_total{vendor="edna"} 1
@@ -170,27 +184,26 @@ chatident_resets_total{vendor="helpcrunch"} 0
 chatident_resets_total{vendor="other"} 0
 chatident_resets_total{vendor="webim"} 0
 chatident_resets_total{vendor="zendesk"} 0
-# HELP chatident_script_build_errors_total Scripts a vendor failed to build; the page was served without them.
-# TYPE chatident_script_build_errors_total counter
-chatident_script_build_errors_total{vendor="edna"} 0
-chatident_script_build_errors_total{vendor="helpcrunch"} 1
-chatident_script_build_errors_total{vendor="other"} 0
-chatident_script_build_errors_total{vendor="webim"} 0
-chatident_script_build_errors_total{vendor="zendesk"} 0
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
-		"chatident_held_bytes", "chatident_injections_total", "chatident_resets_total", "chatident_script_build_errors_total"); err != nil {
+		"chatident_held_bytes", "chatident_injections_total", "chatident_resets_total"); err != nil {
 		t.Error(err)
 	}
 	for reason, want := range map[string]float64{"injected": 2, "not_html": 1, "gave_up": 1, "status": 0} {
-		if got := testutil.ToFloat64(m.responses[reason]); got != want {
+		if got := testutil.ToFloat64(m.responses.known[reason]); got != want {
 			t.Errorf("responses{reason=%q} = %v, want %v", reason, got, want)
 		}
 	}
 	zendesk := m.vendors["zendesk"]
 	for result, want := range map[string]float64{"issued": 1, "cross_site": 2, "anonymous": 0} {
-		if got := testutil.ToFloat64(zendesk.endpoint[result]); got != want {
+		if got := testutil.ToFloat64(zendesk.endpoint.known[result]); got != want {
 			t.Errorf("endpoint_requests{vendor=zendesk,result=%q} = %v, want %v", result, got, want)
+		}
+	}
+	helpcrunch := m.vendors["helpcrunch"]
+	for reason, want := range map[string]float64{"panic": 1, "error": 0, "unsafe": 0} {
+		if got := testutil.ToFloat64(helpcrunch.buildErrors.known[reason]); got != want {
+			t.Errorf("script_build_errors{vendor=helpcrunch,reason=%q} = %v, want %v", reason, got, want)
 		}
 	}
 }
@@ -205,9 +218,11 @@ func TestHostileLabelsCreateNoSeries(t *testing.T) {
 	odd := []string{"", "made_up", "WEBIM", "web<im>\n", `zendesk"} 1`, "ünïcode", strings.Repeat("x", 10000), "\xff\xfe"}
 	for _, s := range odd {
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventResponse, Reason: s, Held: 1})
-		m.Observe(ctx, middleware.Event{Kind: middleware.EventInjection, Vendor: s})
+		m.Observe(ctx, middleware.Event{Kind: middleware.EventInjection, Vendor: s, Reason: s})
+		m.Observe(ctx, middleware.Event{Kind: middleware.EventInjection, Vendor: "edna", Reason: s})
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventReset, Vendor: s})
-		m.Observe(ctx, middleware.Event{Kind: middleware.EventBuildError, Vendor: s})
+		m.Observe(ctx, middleware.Event{Kind: middleware.EventBuildError, Vendor: s, Reason: s})
+		m.Observe(ctx, middleware.Event{Kind: middleware.EventBuildError, Vendor: "zendesk", Reason: s})
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventToken, Vendor: s, Reason: s})
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventToken, Vendor: "webim", Reason: s})
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventKind(99), Vendor: s, Reason: s})
@@ -222,13 +237,15 @@ func TestHostileLabelsCreateNoSeries(t *testing.T) {
 		c    prometheus.Counter
 		want float64
 	}{
-		{"responses{other}", m.otherResponse, n},
-		{"injections{other}", m.otherVendor.injections, n},
-		{"resets{other}", m.otherVendor.resets, n},
-		{"build_errors{other}", m.otherVendor.buildErrors, n},
-		{"endpoint{other,other}", m.otherVendor.otherResult, n},
-		{"endpoint{webim,other}", m.vendors["webim"].otherResult, n},
-		{"responses{injected}", m.responses["injected"], 0},
+		{"responses{other}", m.responses.other, n},
+		{"injections{other,other}", m.other.injections.other, n},
+		{"injections{edna,other}", m.vendors["edna"].injections.other, n},
+		{"resets{other}", m.other.resets, n},
+		{"build_errors{other,other}", m.other.buildErrors.other, n},
+		{"build_errors{zendesk,other}", m.vendors["zendesk"].buildErrors.other, n},
+		{"endpoint{other,other}", m.other.endpoint.other, n},
+		{"endpoint{webim,other}", m.vendors["webim"].endpoint.other, n},
+		{"responses{injected}", m.responses.known["injected"], 0},
 	}
 	for _, c := range checks {
 		if got := testutil.ToFloat64(c.c); got != c.want {
@@ -249,14 +266,14 @@ func TestNilMetricsIgnoresEvents(t *testing.T) {
 
 func TestOptions(t *testing.T) {
 	m, reg := newTest(t, Namespace("shop_chat"), ExtraVendors("acme", "acme", "webim"), HeldBuckets(1024, 4096), nil)
-	m.Observe(context.Background(), middleware.Event{Kind: middleware.EventInjection, Vendor: "acme"})
+	m.Observe(context.Background(), middleware.Event{Kind: middleware.EventInjection, Vendor: "acme", Reason: "identify"})
 	m.Observe(context.Background(), middleware.Event{Kind: middleware.EventResponse, Reason: "injected", Held: 2000})
 	if n := count(t, reg, "chatident_responses_total"); n != 0 {
 		t.Errorf("chatident_ series exist under Namespace(shop_chat)")
 	}
 	// webim, edna, helpcrunch, zendesk, acme (once) and other.
-	if n := count(t, reg, "shop_chat_injections_total"); n != 6 {
-		t.Errorf("shop_chat_injections_total: %d series, want 6", n)
+	if n := count(t, reg, "shop_chat_resets_total"); n != 6 {
+		t.Errorf("shop_chat_resets_total: %d series, want 6", n)
 	}
 	const want = `
 # HELP shop_chat_held_bytes Body bytes held back before the insertion point was found, for injected responses.
@@ -266,16 +283,16 @@ shop_chat_held_bytes_bucket{le="4096"} 1
 shop_chat_held_bytes_bucket{le="+Inf"} 1
 shop_chat_held_bytes_sum 2000
 shop_chat_held_bytes_count 1
-# HELP shop_chat_injections_total Vendor identity or anonymous scripts placed in pages.
-# TYPE shop_chat_injections_total counter
-shop_chat_injections_total{vendor="acme"} 1
-shop_chat_injections_total{vendor="edna"} 0
-shop_chat_injections_total{vendor="helpcrunch"} 0
-shop_chat_injections_total{vendor="other"} 0
-shop_chat_injections_total{vendor="webim"} 0
-shop_chat_injections_total{vendor="zendesk"} 0
+# HELP shop_chat_resets_total Vendor reset scripts placed in pages after a visitor signed out.
+# TYPE shop_chat_resets_total counter
+shop_chat_resets_total{vendor="acme"} 0
+shop_chat_resets_total{vendor="edna"} 0
+shop_chat_resets_total{vendor="helpcrunch"} 0
+shop_chat_resets_total{vendor="other"} 0
+shop_chat_resets_total{vendor="webim"} 0
+shop_chat_resets_total{vendor="zendesk"} 0
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "shop_chat_held_bytes", "shop_chat_injections_total"); err != nil {
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "shop_chat_held_bytes", "shop_chat_resets_total"); err != nil {
 		t.Error(err)
 	}
 }
@@ -326,10 +343,10 @@ func TestConcurrentObserve(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got := testutil.ToFloat64(m.responses["injected"]); got != goroutines*each {
+	if got := testutil.ToFloat64(m.responses.known["injected"]); got != goroutines*each {
 		t.Errorf("injected = %v, want %d", got, goroutines*each)
 	}
-	if got := testutil.ToFloat64(m.vendors["zendesk"].endpoint["issued"]); got != goroutines*each {
+	if got := testutil.ToFloat64(m.vendors["zendesk"].endpoint.known["issued"]); got != goroutines*each {
 		t.Errorf("issued = %v, want %d", got, goroutines*each)
 	}
 }
@@ -352,10 +369,10 @@ func benchEvents() []middleware.Event {
 	return []middleware.Event{
 		{Kind: middleware.EventResponse, Reason: "injected", Held: 1500},
 		{Kind: middleware.EventResponse, Reason: "not_html"},
-		{Kind: middleware.EventInjection, Vendor: "webim"},
+		{Kind: middleware.EventInjection, Vendor: "webim", Reason: "identify"},
 		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "issued"},
 		{Kind: middleware.EventResponse, Reason: "made_up"},
-		{Kind: middleware.EventInjection, Vendor: "unknown_vendor"},
+		{Kind: middleware.EventInjection, Vendor: "unknown_vendor", Reason: "identify"},
 	}
 }
 

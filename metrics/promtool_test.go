@@ -25,10 +25,10 @@ func scrape(t *testing.T) (*prometheus.Registry, []byte) {
 	for _, e := range []middleware.Event{
 		{Kind: middleware.EventResponse, Reason: "injected", Held: 700},
 		{Kind: middleware.EventResponse, Reason: "made_up"},
-		{Kind: middleware.EventInjection, Vendor: "acme"},
+		{Kind: middleware.EventInjection, Vendor: "acme", Reason: "identify"},
 		{Kind: middleware.EventReset, Vendor: "webim"},
 		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "issued"},
-		{Kind: middleware.EventBuildError, Vendor: "edna"},
+		{Kind: middleware.EventBuildError, Vendor: "edna", Reason: "error"},
 	} {
 		m.Observe(ctx, e)
 	}
