@@ -1,47 +1,130 @@
 package middleware
 
 import (
-	"context"
-	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/chatident/chatident/inject"
 	"github.com/chatident/chatident/vendors"
+)
+
+// Defaults for the Config fields that may be left empty.
+const (
+	// DefaultEndpointPrefix is where vendor endpoints are served when
+	// Config.EndpointPrefix is empty.
+	DefaultEndpointPrefix = "/_chatident/"
+	// DefaultSignOutCookie names the sign-out marker cookie when
+	// SignOut.CookieName is empty.
+	DefaultSignOutCookie = "chatident_seen"
 )
 
 // Middleware identifies visitors to chat widgets. Make one with New; it is
 // safe for concurrent use.
 type Middleware struct {
-	cfg Config
+	vendors   []vendorEntry
+	sources   []Source
+	prefix    string
+	endpoints map[string]*endpoint // by full URL path; nil when no vendor has endpoints
+	signOut   *signOut             // nil when disabled
+	observer  Observer
+	logger    *slog.Logger
+	now       func() time.Time
+	inject    []inject.Option
+
+	states sync.Pool // of *requestState
+}
+
+// vendorEntry is one configured vendor with what New worked out about it.
+type vendorEntry struct {
+	v         vendors.Vendor
+	name      string
+	base      string // Request.Endpoints: prefix + name + "/"
+	endpoints []vendors.Endpoint
 }
 
 // New checks cfg and returns a Middleware. Every configuration mistake is
-// reported here, never per request.
-//
-// PLACEHOLDER until the middleware lands.
+// reported here, never per request: all of them at once, each naming the
+// vendor (index and Name()) or source and the field at fault. A vendor's own
+// *vendors.ConfigError stays reachable with errors.As.
 func New(cfg Config) (*Middleware, error) {
-	if len(cfg.Vendors) == 0 {
-		return nil, errors.New("chatident: Config.Vendors is empty")
+	entries, err := validate(cfg)
+	if err != nil {
+		return nil, err
 	}
-	return &Middleware{cfg: cfg}, nil
+	m := &Middleware{
+		vendors:  entries,
+		sources:  append([]Source(nil), cfg.Sources...),
+		prefix:   cfg.EndpointPrefix,
+		observer: cfg.Observer,
+		logger:   cfg.Logger,
+		now:      cfg.Now,
+	}
+	if m.prefix == "" {
+		m.prefix = DefaultEndpointPrefix
+	}
+	if m.logger == nil {
+		m.logger = slog.Default()
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	for i := range m.vendors {
+		e := &m.vendors[i]
+		e.base = m.prefix + e.name + "/"
+		for _, ep := range e.endpoints {
+			if m.endpoints == nil {
+				m.endpoints = make(map[string]*endpoint)
+			}
+			m.endpoints[e.base+ep.Path] = &endpoint{vendor: e, serve: ep.Serve}
+		}
+	}
+	if !cfg.SignOut.Disabled {
+		m.signOut = newSignOut(cfg.SignOut)
+	}
+	// The observer goes last so that an inject.Observe in cfg.Inject cannot
+	// take away the outcomes the events are built from; an inject.At there
+	// does override Placement.
+	m.inject = make([]inject.Option, 0, len(cfg.Inject)+2)
+	m.inject = append(m.inject, inject.At(cfg.Placement))
+	m.inject = append(m.inject, cfg.Inject...)
+	m.inject = append(m.inject, inject.Observe(m.observe))
+	n := len(m.vendors)
+	m.states.New = func() any { return &requestState{placed: make([]uint8, n)} }
+	return m, nil
 }
 
 // Wrap returns next wrapped: vendor endpoints are served under the endpoint
 // prefix, and HTML responses get the vendors' scripts.
 //
-// PLACEHOLDER until the middleware lands.
-func (m *Middleware) Wrap(next http.Handler) http.Handler { return next }
-
-type visitorKey struct{}
-
-// WithVisitor returns a copy of ctx that carries v as the signed-in visitor.
-// An application's own authentication middleware calls it; it takes
-// precedence over every Source.
-func WithVisitor(ctx context.Context, v vendors.Visitor) context.Context {
-	return context.WithValue(ctx, visitorKey{}, v)
+// Requests under the endpoint prefix that match no vendor endpoint get 404
+// Not Found from the middleware and never reach next: the prefix belongs to
+// chatident, and an application's catch-all route (an SPA fallback serving
+// index.html for every path, say) would otherwise answer a mistyped endpoint
+// URL with a page. When no vendor has endpoints, no path is reserved.
+//
+// Wrap panics if next is nil.
+func (m *Middleware) Wrap(next http.Handler) http.Handler {
+	if next == nil {
+		panic("middleware: Wrap(nil)")
+	}
+	return &handler{m: m, next: inject.Handler(next, m.script, m.inject...)}
 }
 
-// VisitorFrom returns the visitor WithVisitor stored in ctx.
-func VisitorFrom(ctx context.Context) (vendors.Visitor, bool) {
-	v, ok := ctx.Value(visitorKey{}).(vendors.Visitor)
-	return v, ok
+type handler struct {
+	m    *Middleware
+	next http.Handler // next inside inject.Handler
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
+	if m.endpoints != nil && strings.HasPrefix(r.URL.Path, m.prefix) {
+		m.serveEndpoint(w, r)
+		return
+	}
+	st := m.acquire(w)
+	defer m.release(st)
+	h.next.ServeHTTP(w, r.WithContext(m.attach(r.Context(), st)))
 }

@@ -9,14 +9,20 @@ const (
 	// EventResponse is one HTML-eligible or skipped response; Reason is an
 	// inject.Reason ("injected", "not_html", ...) or "anonymous" or "error".
 	EventResponse EventKind = iota + 1
-	// EventInjection is one vendor's identity (or anonymous) script placed in a page.
+	// EventInjection is one vendor's identity (or anonymous) script placed in a
+	// page; Reason is "identify" or "anonymous".
 	EventInjection
 	// EventReset is one vendor's sign-out reset script placed in a page.
 	EventReset
-	// EventToken is one call of a vendor endpoint; Reason is "issued" or why not.
+	// EventToken is one call of a vendor endpoint; Reason is "issued" or why not:
+	// the endpoint's own reason ("anonymous", "cross_site", "method", ...),
+	// "error" when it panicked, or "other" when it gave none or one that is not
+	// a short lower-case word.
 	EventToken
 	// EventBuildError is a vendor that failed to build its script; the page was
-	// served without it.
+	// served without it. Reason is "error" (the vendor returned an error),
+	// "panic" (it panicked) or "unsafe" (its script could end its own <script>
+	// element or was not ASCII).
 	EventBuildError
 )
 

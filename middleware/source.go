@@ -1,6 +1,8 @@
 package middleware
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/chatident/chatident/vendors"
@@ -10,9 +12,15 @@ import (
 //
 // Lookup returns (nil, nil) when the request carries no visitor for this
 // source, and (nil, err) when it carries one that cannot be trusted (a
-// tampered cookie, an expired token): the visitor is then anonymous and the
-// error is only logged at debug level. It never panics and is safe for
-// concurrent use.
+// tampered cookie, an expired token). Either way the next source is tried;
+// when none finds a visitor, the visitor is anonymous. The error is logged at
+// debug level only, so it must not carry a cookie, a token or any other user
+// value: the built-in sources' errors never do. Lookup never panics (a panic
+// is recovered and logged, and counts as no visitor) and is safe for
+// concurrent use. A visitor with an empty ID counts as no visitor.
+//
+// A Source may also have a Validate() error method (see vendors.Validator);
+// New calls it and refuses a configuration it rejects.
 type Source interface {
 	Lookup(r *http.Request) (*vendors.Visitor, error)
 }
@@ -22,3 +30,45 @@ type SourceFunc func(r *http.Request) (*vendors.Visitor, error)
 
 // Lookup calls f(r).
 func (f SourceFunc) Lookup(r *http.Request) (*vendors.Visitor, error) { return f(r) }
+
+// resolve finds the request's visitor: the context first (WithVisitor), then
+// each source in order. It is called at most once per request, and only for
+// eligible HTML pages and endpoint calls.
+func (m *Middleware) resolve(r *http.Request) (vendors.Visitor, bool) {
+	if v, ok := VisitorFrom(r.Context()); ok && v.ID != "" {
+		return v, true
+	}
+	for i, s := range m.sources {
+		if v := m.lookup(i, s, r); v != nil {
+			return *v, true
+		}
+	}
+	return vendors.Visitor{}, false
+}
+
+// lookup asks one source, turning its errors and panics into "no visitor".
+func (m *Middleware) lookup(i int, s Source, r *http.Request) (found *vendors.Visitor) {
+	ctx := r.Context()
+	defer func() {
+		if p := recover(); p != nil {
+			// The panic value may hold anything the source had in hand, so
+			// only its type is logged.
+			m.logger.ErrorContext(ctx, "chatident: visitor source panicked; treating the visitor as anonymous",
+				"source", i, "source_type", fmt.Sprintf("%T", s), "panic_type", fmt.Sprintf("%T", p))
+			found = nil
+		}
+	}()
+	v, err := s.Lookup(r)
+	if err != nil {
+		if !m.logger.Enabled(ctx, slog.LevelDebug) {
+			return nil
+		}
+		m.logger.DebugContext(ctx, "chatident: visitor source rejected the request",
+			"source", i, "source_type", fmt.Sprintf("%T", s), "error", err)
+		return nil
+	}
+	if v == nil || v.ID == "" {
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,189 @@
+package middleware
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/chatident/chatident/vendors"
+)
+
+// DefaultJWTCookie is the cookie JWTCookie reads when Name is empty: the one
+// Xsolla Login's web integrations store the user's token in.
+const DefaultJWTCookie = "token"
+
+// maxJWTBytes bounds the token Lookup will parse. Browsers keep cookies
+// under 4 KiB; a larger value is refused before any decoding work.
+const maxJWTBytes = 8 << 10
+
+// maxJWTLeeway bounds JWTCookie.Leeway: more would stretch every token's life.
+const maxJWTLeeway = 5 * time.Minute
+
+// JWTCookie is a Source that reads a login token from a cookie, as issued by
+// Xsolla Login and similar services: a JWT signed with HS256 and a shared
+// secret (Secret) or with RS256 and a key pair (PublicKey). Exactly one of
+// the two is set, and it pins the algorithm: a token signed any other way,
+// including "none" and an HS256 token made with the RSA public key as its
+// secret, is refused.
+//
+// The token must carry exp, which must not have passed; an iat in the future
+// or an nbf not yet reached is refused. sub is required and becomes the
+// Visitor's ID; email and name, when present as strings, become Email and
+// Name. A missing or refused token means an anonymous visitor, never an error
+// page.
+//
+// Use it as a pointer (&JWTCookie{...}) and do not change its fields after
+// New: the parser is built once, on first use.
+type JWTCookie struct {
+	// Name is the cookie's name; DefaultJWTCookie ("token") when empty.
+	Name string
+	// Secret verifies HS256 tokens: the project's JWT secret key. RFC 7518
+	// requires at least 32 bytes for HS256, and Validate enforces it.
+	Secret []byte
+	// PublicKey verifies RS256 tokens instead; at least 2048 bits.
+	PublicKey *rsa.PublicKey
+	// Issuer, when set, must equal the token's iss claim.
+	Issuer string
+	// Audience, when set, must be one of the token's aud values.
+	Audience string
+	// Leeway allows for clock skew between the issuer and this server when
+	// checking exp, nbf and iat; at most 5 minutes.
+	Leeway time.Duration
+	// Visitor, when set, adjusts the visitor made from the verified claims
+	// (v has ID, Email and Name filled in as described above) or, returning
+	// false, treats the token as having no visitor.
+	Visitor func(claims jwt.MapClaims, v vendors.Visitor) (vendors.Visitor, bool)
+
+	once   sync.Once
+	alg    string
+	parser *jwt.Parser
+}
+
+// errBadJWT wraps every reason a token is refused. The reasons are jwt's
+// fixed sentinel errors: jwt's own messages can quote the token's header,
+// which is the sender's text.
+var errBadJWT = errors.New("chatident: login token refused")
+
+// Validate reports a configuration mistake; New calls it.
+func (s *JWTCookie) Validate() error {
+	var errs []error
+	if s.Name != "" && !validCookieName(s.Name) {
+		errs = append(errs, fmt.Errorf("JWTCookie.Name %q is not a valid cookie name", s.Name))
+	}
+	switch {
+	case len(s.Secret) == 0 && s.PublicKey == nil:
+		errs = append(errs, errors.New("JWTCookie: set Secret (HS256) or PublicKey (RS256)"))
+	case len(s.Secret) > 0 && s.PublicKey != nil:
+		errs = append(errs, errors.New("JWTCookie: set only one of Secret (HS256) and PublicKey (RS256)"))
+	case s.PublicKey != nil:
+		if s.PublicKey.N == nil || s.PublicKey.N.BitLen() < 2048 {
+			errs = append(errs, errors.New("JWTCookie.PublicKey is shorter than 2048 bits"))
+		} else if s.PublicKey.E < 3 || s.PublicKey.E%2 == 0 {
+			errs = append(errs, errors.New("JWTCookie.PublicKey has an invalid exponent"))
+		}
+	case len(s.Secret) < 32:
+		errs = append(errs, fmt.Errorf("JWTCookie.Secret is %d bytes, want at least 32 for HS256", len(s.Secret)))
+	}
+	if s.Leeway < 0 || s.Leeway > maxJWTLeeway {
+		errs = append(errs, fmt.Errorf("JWTCookie.Leeway %v is outside 0 to %v", s.Leeway, maxJWTLeeway))
+	}
+	return errors.Join(errs...)
+}
+
+// Lookup verifies the token in the cookie. A missing cookie is (nil, nil); a
+// token that is oversized, malformed, wrongly signed, expired, issued in the
+// future or without sub is an error wrapping the jwt sentinel that says why.
+func (s *JWTCookie) Lookup(r *http.Request) (*vendors.Visitor, error) {
+	name := s.Name
+	if name == "" {
+		name = DefaultJWTCookie
+	}
+	c, err := r.Cookie(name)
+	if err != nil {
+		return nil, nil // http.ErrNoCookie is the only error r.Cookie returns
+	}
+	if len(c.Value) > maxJWTBytes {
+		return nil, fmt.Errorf("%w: %w (over %d bytes)", errBadJWT, jwt.ErrTokenMalformed, maxJWTBytes)
+	}
+	s.once.Do(s.build)
+	claims := jwt.MapClaims{}
+	if _, err := s.parser.ParseWithClaims(c.Value, claims, s.key); err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadJWT, jwtReason(err))
+	}
+	sub, err := claims.GetSubject()
+	if err != nil || sub == "" {
+		return nil, fmt.Errorf("%w: %w: sub", errBadJWT, jwt.ErrTokenRequiredClaimMissing)
+	}
+	v := vendors.Visitor{ID: sub}
+	if email, ok := claims["email"].(string); ok {
+		v.Email = email
+	}
+	if n, ok := claims["name"].(string); ok {
+		v.Name = n
+	}
+	if s.Visitor != nil {
+		var ok bool
+		if v, ok = s.Visitor(claims, v); !ok {
+			return nil, nil
+		}
+	}
+	return &v, nil
+}
+
+func (s *JWTCookie) build() {
+	s.alg = jwt.SigningMethodHS256.Alg()
+	if s.PublicKey != nil {
+		s.alg = jwt.SigningMethodRS256.Alg()
+	}
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods([]string{s.alg}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(s.Leeway),
+	}
+	if s.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(s.Issuer))
+	}
+	if s.Audience != "" {
+		opts = append(opts, jwt.WithAudience(s.Audience))
+	}
+	s.parser = jwt.NewParser(opts...)
+}
+
+// key hands jwt the configured key. WithValidMethods has already pinned the
+// algorithm; checking again here keeps a key from ever meeting a method it
+// was not meant for, should the options change.
+func (s *JWTCookie) key(t *jwt.Token) (any, error) {
+	if t.Method.Alg() != s.alg {
+		return nil, jwt.ErrTokenSignatureInvalid
+	}
+	if s.PublicKey != nil {
+		return s.PublicKey, nil
+	}
+	return s.Secret, nil
+}
+
+// jwtReason reduces a jwt error to the fixed sentinel that says why.
+func jwtReason(err error) error {
+	for _, reason := range [...]error{
+		jwt.ErrTokenExpired,
+		jwt.ErrTokenUsedBeforeIssued,
+		jwt.ErrTokenNotValidYet,
+		jwt.ErrTokenRequiredClaimMissing,
+		jwt.ErrTokenInvalidIssuer,
+		jwt.ErrTokenInvalidAudience,
+		jwt.ErrTokenMalformed,
+		jwt.ErrTokenSignatureInvalid,
+		jwt.ErrTokenUnverifiable,
+	} {
+		if errors.Is(err, reason) {
+			return reason
+		}
+	}
+	return jwt.ErrTokenInvalidClaims
+}

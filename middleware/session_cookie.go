@@ -1,0 +1,123 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/gorilla/securecookie"
+
+	"github.com/chatident/chatident/vendors"
+)
+
+// SessionCookie is a Source that reads a session cookie an application wrote
+// with gorilla/securecookie, such as
+//
+//	value, err := securecookie.New(hashKey, blockKey).Encode("session", session)
+//
+// where session is the application's own struct or map, T here. Lookup
+// decodes and verifies the cookie with the same keys and hands the value to
+// Visitor.
+//
+// Use it as a pointer (&SessionCookie[T]{...}) and do not change its fields
+// after New: the codec is built once, on first use.
+type SessionCookie[T any] struct {
+	// Name is the cookie's name; securecookie signs it with the value, so it
+	// must be the name given to Encode.
+	Name string
+	// HashKey authenticates the cookie (HMAC-SHA256); at least 32 bytes.
+	HashKey []byte
+	// BlockKey, when set, decrypts the cookie (AES); 16, 24 or 32 bytes.
+	BlockKey []byte
+	// MaxAge is the age in seconds beyond which a cookie is refused, counted
+	// from when it was encoded. 0 means securecookie's default of 30 days;
+	// it should match the MaxAge of the application's own codec.
+	MaxAge int
+	// Serializer must match the application's codec; nil means
+	// securecookie's default, encoding/gob.
+	Serializer securecookie.Serializer
+	// Visitor maps the decoded value to the visitor; false means the
+	// session has no signed-in visitor (a guest session, say).
+	Visitor func(T) (vendors.Visitor, bool)
+
+	once  sync.Once
+	codec *securecookie.SecureCookie
+}
+
+// errBadSession wraps every reason a session cookie is refused.
+var errBadSession = errors.New("chatident: session cookie is not valid")
+
+// Validate reports a configuration mistake; New calls it.
+func (s *SessionCookie[T]) Validate() error {
+	var errs []error
+	if !validCookieName(s.Name) {
+		errs = append(errs, fmt.Errorf("SessionCookie.Name %q is not a valid cookie name", s.Name))
+	}
+	if len(s.HashKey) < 32 {
+		errs = append(errs, fmt.Errorf("SessionCookie.HashKey is %d bytes, want at least 32", len(s.HashKey)))
+	}
+	switch len(s.BlockKey) {
+	case 0, 16, 24, 32:
+	default:
+		errs = append(errs, fmt.Errorf("SessionCookie.BlockKey is %d bytes, want 16, 24 or 32 (or none)", len(s.BlockKey)))
+	}
+	if s.MaxAge < 0 {
+		errs = append(errs, errors.New("SessionCookie.MaxAge is negative"))
+	}
+	if s.Visitor == nil {
+		errs = append(errs, errors.New("SessionCookie.Visitor is nil"))
+	}
+	return errors.Join(errs...)
+}
+
+// Lookup decodes the cookie. A missing cookie is (nil, nil); a cookie that
+// does not verify, has expired or does not decode into T is an error.
+func (s *SessionCookie[T]) Lookup(r *http.Request) (*vendors.Visitor, error) {
+	c, err := r.Cookie(s.Name)
+	if err != nil {
+		return nil, nil // http.ErrNoCookie is the only error r.Cookie returns
+	}
+	s.once.Do(s.build)
+	var value T
+	if err := s.codec.Decode(s.Name, c.Value, &value); err != nil {
+		// securecookie's errors are fixed texts; after the MAC has verified,
+		// a decoding error concerns the application's own value.
+		return nil, fmt.Errorf("%w: %w", errBadSession, err)
+	}
+	v, ok := s.Visitor(value)
+	if !ok {
+		return nil, nil
+	}
+	return &v, nil
+}
+
+func (s *SessionCookie[T]) build() {
+	var block []byte
+	if len(s.BlockKey) > 0 {
+		block = s.BlockKey
+	}
+	c := securecookie.New(s.HashKey, block)
+	if s.MaxAge > 0 {
+		c.MaxAge(s.MaxAge)
+	}
+	if s.Serializer != nil {
+		c.SetSerializer(s.Serializer)
+	}
+	s.codec = c
+}
+
+// validCookieName reports whether name is a non-empty RFC 6265 token.
+func validCookieName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}

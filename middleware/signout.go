@@ -1,0 +1,168 @@
+package middleware
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"net/http"
+
+	"github.com/gorilla/securecookie"
+)
+
+// Sign-out hygiene.
+//
+// A page that shows an identified visitor's chat also sets a marker cookie:
+// signed with SignOut.HashKey (securecookie), holding an opaque HMAC of the
+// visitor's ID and nothing else. When the same browser later gets an eligible
+// HTML page anonymously, or as a different visitor, the marker says the
+// widgets still hold someone's identity: that page carries every vendor's
+// Reset script before anything else, and the marker is expired (or replaced
+// by the new visitor's). The server keeps no state.
+//
+// Edge cases users should know, also stated on SignOut:
+//   - the marker is consumed when the page's script is built, which is when
+//     the response is known to be eligible HTML and its headers are still
+//     held; a page that then turns out to have no place for the script
+//     (no <head>, say) still consumes it, and its resets are lost;
+//   - pages built at the same time, before the browser has the expired
+//     marker, each carry the resets;
+//   - when every vendor's Reset fails, the marker is kept and the next page
+//     tries again;
+//   - with no HashKey, the key is random per process: markers set before a
+//     restart no longer verify, so those browsers get no reset after it
+//     (the stale marker is cleared, or replaced on the next identified page).
+
+// markerMaxAge is the marker's lifetime in seconds, in the browser and in
+// securecookie's timestamp check. It is set once and not refreshed, so a
+// visitor last shown a page more than this long ago gets no reset.
+const markerMaxAge = 30 * 24 * 60 * 60
+
+type signOut struct {
+	name  string
+	codec *securecookie.SecureCookie
+	idKey []byte // HMAC key for visitor IDs, derived from the hash key
+}
+
+// marker is what a request's marker cookie says.
+type marker int
+
+const (
+	markerAbsent  marker = iota // no cookie
+	markerInvalid               // a cookie that does not verify (tampered, expired, old key)
+	markerValid                 // a cookie this process signed
+)
+
+func newSignOut(cfg SignOut) *signOut {
+	key := cfg.HashKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key) // never fails (crypto/rand, Go 1.24+)
+	} else {
+		key = append([]byte(nil), key...)
+	}
+	name := cfg.CookieName
+	if name == "" {
+		name = DefaultSignOutCookie
+	}
+	// The visitor-ID key is derived rather than reused, so that the same key
+	// never serves two HMAC constructions.
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("chatident sign-out marker: visitor id"))
+	return &signOut{
+		name:  name,
+		codec: securecookie.New(key, nil).SetSerializer(securecookie.NopEncoder{}).MaxAge(markerMaxAge),
+		idKey: h.Sum(nil),
+	}
+}
+
+// read returns the state of r's marker and, when valid, the visitor hash it holds.
+func (s *signOut) read(r *http.Request) (marker, []byte) {
+	c, err := r.Cookie(s.name)
+	if err != nil {
+		return markerAbsent, nil
+	}
+	var hash []byte
+	if err := s.codec.Decode(s.name, c.Value, &hash); err != nil || len(hash) != sha256.Size {
+		return markerInvalid, nil
+	}
+	return markerValid, hash
+}
+
+// visitorHash is the opaque form of a visitor ID the marker holds.
+func (s *signOut) visitorHash(id string) []byte {
+	h := hmac.New(sha256.New, s.idKey)
+	h.Write([]byte(id))
+	return h.Sum(nil)
+}
+
+// set marks the browser as shown the visitor with hash. It writes to w's
+// headers, which inject still holds when it asks for the script.
+func (s *signOut) set(w http.ResponseWriter, r *http.Request, hash []byte) error {
+	value, err := s.codec.Encode(s.name, hash)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, s.cookie(r, value, markerMaxAge))
+	return nil
+}
+
+// expire removes the marker from the browser.
+func (s *signOut) expire(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, s.cookie(r, "", -1))
+}
+
+func (s *signOut) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     s.name,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+		// Only the request itself says whether it came over TLS; behind a
+		// TLS-terminating proxy r.TLS is nil and the marker is not Secure.
+		Secure: r.TLS != nil,
+	}
+}
+
+// signOutPlan is what one page does about sign-out, decided before the
+// scripts are built and completed after.
+type signOutPlan struct {
+	mark    marker
+	same    bool   // the marker holds this visitor's hash
+	visitor []byte // this visitor's hash, when identified
+	resets  bool   // the page carries the vendors' resets
+}
+
+// plan reads the marker and decides whether this page resets the widgets:
+// yes when the marker is valid and the visitor is anonymous or someone else.
+func (s *signOut) plan(r *http.Request, id string, known bool) signOutPlan {
+	var p signOutPlan
+	var held []byte
+	p.mark, held = s.read(r)
+	if known {
+		p.visitor = s.visitorHash(id)
+		p.same = p.mark == markerValid && hmac.Equal(held, p.visitor)
+	}
+	p.resets = p.mark == markerValid && !p.same
+	return p
+}
+
+// finish sets or expires the marker after the page's scripts were built.
+// identified says an identity script is in the page; consumed says the
+// resets were emitted (not every vendor's Reset failed).
+func (s *signOut) finish(w http.ResponseWriter, r *http.Request, p signOutPlan, identified, consumed bool) error {
+	switch {
+	case identified:
+		if !p.same {
+			return s.set(w, r, p.visitor)
+		}
+	case consumed:
+		s.expire(w, r)
+	case p.mark == markerInvalid && p.visitor == nil:
+		// An anonymous page with a marker that no longer verifies: nothing
+		// to reset that we can trust, but no reason to keep the cookie.
+		s.expire(w, r)
+	}
+	return nil
+}
