@@ -1,0 +1,65 @@
+package vendors
+
+// jsCode is a fragment of JavaScript source written by this package. Its
+// methods accept only jsCode, and untyped string constants convert to it
+// implicitly while string variables do not: a visitor value can reach a
+// script only through script.value, that is, through the encoder. A
+// conversion jsCode(x) of a variable would stand out in review.
+type jsCode string
+
+// script accumulates JavaScript from constant code fragments and encoded
+// values. The first encoding error sticks; bytes returns it.
+type script struct {
+	b   []byte
+	err error
+}
+
+// code appends a constant fragment.
+func (s *script) code(c jsCode) *script {
+	s.b = append(s.b, c...)
+	return s
+}
+
+// value appends v encoded by AppendJS.
+func (s *script) value(v any) *script {
+	if s.err != nil {
+		return s
+	}
+	s.b, s.err = AppendJS(s.b, v)
+	return s
+}
+
+func (s *script) bytes() ([]byte, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	return s.b, nil
+}
+
+// loadScript appends a statement that adds an asynchronous <script src=url>
+// to the document, unless one with that src is already there.
+//
+// The element goes into <head> when it exists: the default placement runs
+// this right after <head>, before <body> has been parsed.
+func (s *script) loadScript(url string) *script {
+	return s.code(`(function(d){var u=`).value(url).
+		code(`;var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===u){return}}` +
+			`var e=d.createElement("script");e.async=true;e.src=u;(d.head||d.documentElement).appendChild(e)})(document);` + "\n")
+}
+
+// beginReady opens a statement whose body, written next and closed by
+// endReady, runs once present evaluates true: at once if it already does,
+// else when the window's load event fires.
+//
+// A widget's API object usually appears only after the widget's own script
+// has run, and this package's script runs early in <head>, so a call that
+// needs the API waits for it; by the load event every script the page had,
+// including async ones added while it was parsed, has run. When the API never
+// appears, nothing happens.
+func (s *script) beginReady(present jsCode) *script {
+	return s.code(`(function(w){function f(){if(!(`).code(present).code(`)){return false}`)
+}
+
+func (s *script) endReady() *script {
+	return s.code(`;return true}if(!f()&&w.addEventListener){w.addEventListener("load",function(){f()})}})(window);` + "\n")
+}
