@@ -1,0 +1,509 @@
+'use strict';
+// check.js loads one page of the chatident demo into jsdom (a real HTML parser
+// and JS engine), runs the page's scripts as a browser would, and checks what
+// each chat widget would receive. examples/demo/e2e_jsdom_test.go drives it.
+//
+// Input, one JSON object on stdin (secrets never go on the command line):
+//   phase    "identified" (signed in), "reset" (first page after sign-out) or
+//            "anonymous" (any later page)
+//   url      the page's URL; html the body the server sent; csp its
+//            Content-Security-Policy header
+//   cookie   the Cookie header the browser would send, for the fetch shim
+//   secrets  {webimKey, ednaKey, helpcrunchSecret, zendeskSecret} as strings
+//   visitor  {id, name, email, phone, company} as signed in
+//   config   {webimIDKeyLabel, helpcrunchOrganization, helpcrunchAppId,
+//            zendeskAccountKey}
+// Output: one JSON object on stdout, {phase, failures, observed}; the exit
+// status is 0 when failures is empty, 1 when not, 2 when the check crashed.
+//
+// Nothing external loads: every script the page asks for is answered by a
+// stub that stands for the vendor's widget and records what the widget would
+// read. Every expected value is recomputed here with node's own crypto from
+// the secrets, independently of the Go code under test.
+
+const crypto = require('node:crypto');
+const { isDeepStrictEqual } = require('node:util');
+const { JSDOM, VirtualConsole, requestInterceptor } = require('jsdom');
+
+// How long to wait for the page's asynchronous work (stub loads, the token
+// fetch) before declaring it missing. It bounds a hang; it is not a timing
+// assertion.
+const SETTLE_LIMIT_MS = 15000;
+
+// The tags the demo's template writes; anything else in the document came
+// from somewhere it should not have.
+const ALLOWED_TAGS = new Set([
+  'html', 'head', 'meta', 'title', 'link', 'script', 'body', 'main', 'h1', 'h2', 'h3',
+  'p', 'code', 'section', 'dl', 'dt', 'dd', 'strong', 'form', 'label', 'input', 'button',
+  'div', 'pre',
+]);
+
+// The stand-in widget scripts the demo points the vendors at, by path.
+const STUBS = {
+  '/standin/webim.js': 'webim',
+  '/standin/edna.js': 'edna',
+  '/standin/helpcrunch.js': 'helpcrunch',
+  '/standin/zendesk.js': 'zendesk',
+};
+
+function hmac(key, msg) {
+  return crypto.createHmac('sha256', key).update(msg, 'utf8');
+}
+function hmacHex(key, msg) {
+  return hmac(key, msg).digest('hex');
+}
+
+// copy takes a value out of the page's realm as plain data.
+function copy(v) {
+  return v === undefined ? undefined : JSON.parse(JSON.stringify(v));
+}
+
+function readStdin() {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    process.stdin.on('data', (c) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+function withLimit(promise, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${SETTLE_LIMIT_MS} ms`)), SETTLE_LIMIT_MS);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+// nonEmpty drops empty values, as every vendor leaves them out.
+function nonEmpty(obj) {
+  const out = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v !== '' && v !== undefined && v !== null) {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+// verifyHS256 checks a compact JWT with node's crypto alone and returns its
+// header and claims.
+function verifyHS256(token, secret) {
+  if (typeof token !== 'string') {
+    throw new Error(`token is ${typeof token}, not a string`);
+  }
+  const parts = token.split('.');
+  if (parts.length !== 3) {
+    throw new Error(`token has ${parts.length} parts, not 3`);
+  }
+  const [h, p, sig] = parts;
+  const want = hmac(secret, `${h}.${p}`).digest();
+  const got = Buffer.from(sig, 'base64url');
+  if (got.length !== want.length || !crypto.timingSafeEqual(got, want)) {
+    throw new Error('signature does not verify with the Zendesk secret');
+  }
+  return {
+    header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')),
+    claims: JSON.parse(Buffer.from(p, 'base64url').toString('utf8')),
+  };
+}
+
+async function main() {
+  const input = JSON.parse(await readStdin());
+  const { phase, url, html, csp, cookie, secrets, visitor, config } = input;
+  const origin = new URL(url).origin;
+  const failures = [];
+  const fail = (msg) => failures.push(msg);
+  const expectEqual = (got, want, what) => {
+    if (!isDeepStrictEqual(got, want)) {
+      fail(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    }
+  };
+
+  const rec = {
+    dialogs: [],
+    errors: [],
+    resources: [],
+    fetches: [],
+    webim: { loads: 0, atLoad: undefined, changed: [] },
+    edna: { loads: 0, atLoad: undefined, reInit: [] },
+    helpcrunch: { loads: 0, calls: [] },
+    zendesk: { loads: 0, inits: [], logouts: 0 },
+  };
+  const zendeskInits = []; // the live options objects, to call jwt_fn
+
+  // loaded runs when the page loads a stand-in: it plays the real widget,
+  // reading what that widget reads and defining the API it defines.
+  function loaded(window, vendor) {
+    switch (vendor) {
+      case 'webim': {
+        rec.webim.loads++;
+        rec.webim.atLoad = copy(window.webim_visitor);
+        rec.webim.settings = copy(window.webim);
+        if (!window.webim || typeof window.webim !== 'object') {
+          window.webim = {};
+        }
+        window.webim.api = {
+          onProvidedVisitorChanged() {
+            rec.webim.changed.push(copy(window.webim_visitor) ?? null);
+          },
+        };
+        break;
+      }
+      case 'edna': {
+        rec.edna.loads++;
+        rec.edna.atLoad = {
+          clientId: copy(window.clientId),
+          clientData: copy(window.clientData),
+          extendedAuth: copy(window.extendedAuth),
+        };
+        window.ThreadsWidget = {
+          reInit(options) {
+            rec.edna.reInit.push(copy(options) ?? null);
+          },
+        };
+        break;
+      }
+      case 'helpcrunch': {
+        rec.helpcrunch.loads++;
+        const queued = (window.HelpCrunch && window.HelpCrunch.q) || [];
+        for (const args of queued) {
+          rec.helpcrunch.calls.push(copy(Array.from(args)));
+        }
+        window.HelpCrunch = function (...args) {
+          rec.helpcrunch.calls.push(copy(args));
+        };
+        break;
+      }
+      case 'zendesk': {
+        rec.zendesk.loads++;
+        window.zChat = {
+          init(options) {
+            zendeskInits.push(options);
+            rec.zendesk.inits.push(copy(options));
+          },
+          logout() {
+            rec.zendesk.logouts++;
+          },
+        };
+        break;
+      }
+    }
+  }
+
+  const virtualConsole = new VirtualConsole();
+  virtualConsole.on('jsdomError', (e) => rec.errors.push(String(e && (e.stack || e.message) || e)));
+
+  const dom = new JSDOM(html, {
+    url,
+    runScripts: 'dangerously',
+    pretendToBeVisual: true,
+    virtualConsole,
+    resources: {
+      interceptors: [
+        requestInterceptor((request) => {
+          const u = new URL(request.url);
+          rec.resources.push(request.url);
+          if (u.origin === origin && STUBS[u.pathname]) {
+            const body = `window.__e2eLoaded(${JSON.stringify(STUBS[u.pathname])});`;
+            return new Response(body, { headers: { 'Content-Type': 'text/javascript' } });
+          }
+          if (u.origin === origin && u.pathname === '/standin/demo.css') {
+            return new Response('', { headers: { 'Content-Type': 'text/css' } });
+          }
+          fail(`the page asked for an unexpected resource: ${request.url}`);
+          return new Response('', { status: 404 });
+        }),
+      ],
+    },
+    beforeParse(window) {
+      window.__e2eLoaded = (vendor) => loaded(window, vendor);
+      for (const name of ['alert', 'confirm', 'prompt', 'print']) {
+        window[name] = (...args) => {
+          rec.dialogs.push({ name, args: args.map(String) });
+        };
+      }
+      // jsdom has no fetch; this one sends what a browser would for a
+      // same-origin request with credentials: the page's cookies.
+      window.fetch = (resource, init = {}) => {
+        const target = new URL(String(resource), url);
+        const entry = { url: target.href, method: init.method || 'GET', credentials: init.credentials };
+        rec.fetches.push(entry);
+        if (target.origin !== origin) {
+          return Promise.reject(new window.TypeError(`cross-origin fetch of ${target.href}`));
+        }
+        const headers = Object.assign({}, init.headers || {}, { 'Sec-Fetch-Site': 'same-origin' });
+        if (init.credentials !== 'omit' && cookie) {
+          headers.Cookie = cookie;
+        }
+        return fetch(target, { method: entry.method, headers, body: init.body, redirect: 'manual' }).then((r) => {
+          entry.status = r.status;
+          return r;
+        });
+      };
+    },
+  });
+  const { window } = dom;
+  const { document } = window;
+
+  await withLimit(new Promise((resolve) => {
+    if (document.readyState === 'complete') {
+      resolve();
+    } else {
+      window.addEventListener('load', () => resolve());
+    }
+  }), 'the load event');
+  // Let the load listeners the page's scripts added (the resets wait for
+  // the widgets' APIs) run before looking.
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+
+  // ---- What no page may contain ----------------------------------------
+  if (rec.dialogs.length) {
+    fail(`a dialog was opened (script injection): ${JSON.stringify(rec.dialogs)}`);
+  }
+  if (rec.errors.length) {
+    fail(`page scripts threw: ${rec.errors.join(' | ')}`);
+  }
+  const nonceMatch = /'nonce-([^']+)'/.exec(csp || '');
+  if (!nonceMatch) {
+    fail(`the Content-Security-Policy has no nonce: ${csp}`);
+  }
+  const nonce = nonceMatch ? nonceMatch[1] : null;
+  const inline = [];
+  for (const s of document.querySelectorAll('script')) {
+    if (s.hasAttribute('src')) {
+      const src = new URL(s.getAttribute('src'), url);
+      if (src.origin !== origin || !STUBS[src.pathname]) {
+        fail(`a script loads from ${src.href}, which is not a stand-in`);
+      }
+    } else {
+      inline.push(s);
+      if (s.getAttribute('nonce') !== nonce) {
+        fail(`an inline script without the page's nonce ran: ${JSON.stringify(s.textContent.slice(0, 120))}`);
+      }
+    }
+  }
+  if (inline.length !== 1) {
+    fail(`want exactly one inline script (chatident's), got ${inline.length}`);
+  } else {
+    const s = inline[0];
+    if (document.head.firstElementChild !== s) {
+      fail('chatident\'s script is not the first element in <head> (the default placement)');
+    }
+    if (!/^[\x00-\x7f]*$/.test(s.textContent)) {
+      fail('chatident\'s script is not ASCII-only');
+    }
+  }
+  const edna = document.querySelector('script[src="/standin/edna.js"]');
+  if (!edna || edna.getAttribute('nonce') !== nonce) {
+    fail('the page\'s edna init script is missing or lacks the nonce');
+  }
+  for (const el of document.querySelectorAll('*')) {
+    if (!ALLOWED_TAGS.has(el.localName)) {
+      fail(`unexpected <${el.localName}> element in the page`);
+    }
+    for (const a of el.attributes) {
+      if (/^on/i.test(a.name)) {
+        fail(`unexpected ${a.name} attribute on <${el.localName}>`);
+      }
+    }
+  }
+  for (const v of ['webim', 'edna', 'helpcrunch', 'zendesk']) {
+    const panel = document.getElementById(`standin-${v}`);
+    if (!panel || panel.parentElement.className !== 'standins') {
+      fail(`the ${v} stand-in panel is missing or misplaced (has the page been cut short?)`);
+    }
+  }
+  for (const [k, v] of Object.entries(secrets)) {
+    if (html.includes(v)) {
+      fail(`the page contains the secret ${k}`);
+    }
+  }
+
+  const observed = { rec };
+  if (phase === 'identified') {
+    await checkIdentified();
+  } else {
+    checkSignedOut(phase === 'reset');
+  }
+
+  // ---- Signed in ---------------------------------------------------------
+  async function checkIdentified() {
+    const strong = document.querySelector('.session strong');
+    expectEqual(strong && strong.textContent, visitor.name || visitor.id, 'the page\'s "signed in as" name');
+    if (document.querySelector('form[action="/logout"]') === null) {
+      fail('the sign-out form is missing');
+    }
+    const now = Math.floor(Date.now() / 1000);
+
+    // Webim: window.webim_visitor before button.js runs.
+    const idKey = hmac(secrets.webimKey, config.webimIDKeyLabel).digest();
+    const wantFields = nonEmpty({
+      display_name: visitor.name,
+      email: visitor.email,
+      id: hmacHex(idKey, visitor.id),
+      login: visitor.id,
+      phone: visitor.phone,
+    });
+    expectEqual(rec.webim.loads, 1, 'webim: loader loads');
+    const wv = rec.webim.atLoad;
+    if (!wv || typeof wv !== 'object') {
+      fail(`webim: window.webim_visitor is ${JSON.stringify(wv)} when the loader runs`);
+    } else {
+      expectEqual(wv.fields, wantFields, 'webim: fields');
+      if (!Number.isInteger(wv.expires) || wv.expires <= now || wv.expires > now + 24 * 3600) {
+        fail(`webim: expires ${wv.expires} is not a unix time in the next day`);
+      }
+      const names = Object.keys(wv.fields || {}).sort();
+      const signed = names.map((n) => wv.fields[n]).join('') + String(wv.expires);
+      expectEqual(wv.hash, hmacHex(secrets.webimKey, signed), 'webim: hash (HMAC-SHA256 with the private key)');
+    }
+    expectEqual(rec.webim.changed, [], 'webim: onProvidedVisitorChanged calls');
+
+    // edna: window.clientId and window.clientData before the init code.
+    expectEqual(rec.edna.loads, 1, 'edna: init code loads');
+    const ea = rec.edna.atLoad || {};
+    expectEqual(ea.clientId, hmacHex(secrets.ednaKey, visitor.id), 'edna: clientId (HMAC-SHA256 of the user id)');
+    if (typeof ea.clientData !== 'string') {
+      fail(`edna: clientData is ${JSON.stringify(ea.clientData)}, not a JSON string`);
+    } else {
+      expectEqual(JSON.parse(ea.clientData), nonEmpty({ name: visitor.name, phone: visitor.phone, email: visitor.email }), 'edna: clientData');
+    }
+    expectEqual(ea.extendedAuth, undefined, 'edna: extendedAuth');
+    expectEqual(rec.edna.reInit, [], 'edna: reInit calls');
+
+    // HelpCrunch: the init call's user object.
+    expectEqual(rec.helpcrunch.loads, 1, 'helpcrunch: widget loads');
+    const inits = rec.helpcrunch.calls.filter((c) => c[0] === 'init');
+    expectEqual(inits.length, 1, 'helpcrunch: init calls');
+    if (inits.length === 1) {
+      const [, organization, settings] = inits[0];
+      expectEqual(organization, config.helpcrunchOrganization, 'helpcrunch: organization');
+      expectEqual(settings && settings.appId, config.helpcrunchAppId, 'helpcrunch: appId');
+      expectEqual(settings && settings.user, nonEmpty({
+        user_id: visitor.id,
+        name: visitor.name,
+        email: visitor.email,
+        phone: visitor.phone,
+        company: visitor.company,
+        security_hash: hmacHex(secrets.helpcrunchSecret, visitor.id),
+      }), 'helpcrunch: user');
+    }
+    expectEqual(rec.helpcrunch.calls.filter((c) => c[0] === 'logout').length, 0, 'helpcrunch: logout calls');
+
+    // Zendesk: zChat.init's jwt_fn fetches the token from the site.
+    expectEqual(rec.zendesk.loads, 1, 'zendesk: SDK loads');
+    expectEqual(rec.zendesk.inits.length, 1, 'zendesk: zChat.init calls');
+    expectEqual(rec.zendesk.logouts, 0, 'zendesk: zChat.logout calls');
+    if (zendeskInits.length === 1) {
+      const opts = zendeskInits[0];
+      expectEqual(opts.account_key, config.zendeskAccountKey, 'zendesk: account_key');
+      const jwtFn = opts.authentication && opts.authentication.jwt_fn;
+      if (typeof jwtFn !== 'function') {
+        fail('zendesk: authentication.jwt_fn is not a function');
+      } else {
+        const tokens = [];
+        for (let i = 0; i < 2; i++) {
+          try {
+            tokens.push(await withLimit(new Promise((resolve) => jwtFn(resolve)), 'zendesk: jwt_fn callback'));
+          } catch (e) {
+            fail(String(e.message || e));
+          }
+        }
+        observed.tokenFetches = copy(rec.fetches);
+        const tokenFetches = rec.fetches.filter((f) => f.url.startsWith(origin + '/'));
+        expectEqual(tokenFetches.length, 2, 'zendesk: token fetches (one per jwt_fn call)');
+        for (const f of tokenFetches) {
+          if (f.credentials !== 'include' && f.credentials !== 'same-origin') {
+            fail(`zendesk: token fetch credentials ${f.credentials}: the session cookie would not be sent`);
+          }
+          expectEqual(f.status, 200, `zendesk: token endpoint status (${f.url})`);
+        }
+        const jtis = [];
+        for (const token of tokens) {
+          try {
+            const { header, claims } = verifyHS256(token, secrets.zendeskSecret);
+            expectEqual(header.alg, 'HS256', 'zendesk: JWT alg');
+            expectEqual(Object.keys(claims).sort(), ['email', 'exp', 'external_id', 'iat', 'jti', 'name'], 'zendesk: JWT claim names');
+            expectEqual(claims.name, visitor.name || visitor.email, 'zendesk: name');
+            expectEqual(claims.email, visitor.email, 'zendesk: email');
+            expectEqual(claims.external_id, visitor.id, 'zendesk: external_id');
+            if (!Number.isInteger(claims.iat) || Math.abs(claims.iat - now) > 120) {
+              fail(`zendesk: iat ${claims.iat} is not now (${now}) within Zendesk's 2 minutes`);
+            }
+            if (!Number.isInteger(claims.exp) || claims.exp <= claims.iat || claims.exp - claims.iat > 420) {
+              fail(`zendesk: exp ${claims.exp} is not within 7 minutes after iat ${claims.iat}`);
+            }
+            if (typeof claims.jti !== 'string' || claims.jti.length < 16) {
+              fail(`zendesk: jti ${JSON.stringify(claims.jti)} is not a random id`);
+            }
+            jtis.push(claims.jti);
+            observed.zendeskClaims = claims;
+          } catch (e) {
+            fail(`zendesk: ${e.message}`);
+          }
+        }
+        if (jtis.length === 2 && jtis[0] === jtis[1]) {
+          fail('zendesk: two tokens share one jti');
+        }
+      }
+    }
+  }
+
+  // ---- Signed out --------------------------------------------------------
+  function checkSignedOut(wantReset) {
+    if (document.querySelector('.session') !== null) {
+      fail('the page still shows a signed-in session');
+    }
+    if (document.querySelector('form[action="/login"]') === null) {
+      fail('the sign-in form is missing');
+    }
+    const resets = wantReset ? 1 : 0;
+    const what = wantReset ? 'the first page after sign-out' : 'a later anonymous page';
+
+    const wv = copy(window.webim_visitor);
+    if (wv !== undefined && wv !== null) {
+      fail(`webim: window.webim_visitor is ${JSON.stringify(wv)} on ${what}`);
+    }
+    expectEqual(rec.webim.changed.length, resets, `webim: onProvidedVisitorChanged calls on ${what}`);
+    for (const v of rec.webim.changed) {
+      expectEqual(v, null, 'webim: window.webim_visitor when onProvidedVisitorChanged runs');
+    }
+
+    const ea = rec.edna.atLoad || {};
+    if (ea.clientId !== undefined && ea.clientId !== '') {
+      fail(`edna: clientId is ${JSON.stringify(ea.clientId)} on ${what}`);
+    }
+    if (ea.clientData !== undefined) {
+      fail(`edna: clientData is ${JSON.stringify(ea.clientData)} on ${what}`);
+    }
+    expectEqual(rec.edna.reInit, wantReset ? [{ clientId: '' }] : [], `edna: reInit calls on ${what}`);
+
+    const calls = rec.helpcrunch.calls;
+    expectEqual(calls.filter((c) => c[0] === 'logout').length, resets, `helpcrunch: logout calls on ${what}`);
+    for (const c of calls.filter((c) => c[0] === 'init')) {
+      if (c[2] && c[2].user !== undefined) {
+        fail(`helpcrunch: init carries a user on ${what}: ${JSON.stringify(c[2].user)}`);
+      }
+    }
+
+    expectEqual(rec.zendesk.logouts, resets, `zendesk: zChat.logout calls on ${what}`);
+    for (const o of rec.zendesk.inits) {
+      if (o && o.authentication !== undefined) {
+        fail(`zendesk: zChat.init has authentication on ${what}`);
+      }
+    }
+    const tokenFetches = rec.fetches.filter((f) => f.url.startsWith(origin + '/'));
+    expectEqual(tokenFetches.length, 0, `token fetches on ${what}`);
+  }
+
+  window.close(); // stops the page's timers (the Webim refresh) so node exits
+  process.stdout.write(JSON.stringify({ phase, failures, observed }, null, 2) + '\n');
+  process.exitCode = failures.length ? 1 : 0;
+}
+
+main().catch((e) => {
+  process.stdout.write(JSON.stringify({ crashed: String(e && (e.stack || e)) }) + '\n');
+  process.exitCode = 2;
+});
