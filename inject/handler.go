@@ -4,10 +4,111 @@ import "net/http"
 
 // Handler returns next wrapped so that, for each eligible HTML response, the
 // JavaScript returned by script(r) is inserted once as <script>…</script> at
-// the configured placement. script returning nil or empty means: no insertion
-// for this request.
+// the configured placement (see At), every other byte passing through
+// unchanged. script returning nil or empty means: no insertion for this
+// request.
 //
-// PLACEHOLDER: passes everything through until the rewriter lands.
+// # Which responses
+//
+// The decision is made once, at the first body write (or at a flush or the
+// handler's return if it writes nothing). A response is eligible when the
+// request is not HEAD, its final status passes Statuses (by default 2xx
+// except 204 and 206), it has no Content-Encoding (compress outside:
+// compress(inject(app))), and its Content-Type is text/html or
+// application/xhtml+xml. When the application sets no Content-Type, it is
+// sniffed with http.DetectContentType exactly as net/http would and set
+// explicitly. Every other response passes through untouched, without a copy;
+// its io.ReaderFrom (sendfile) path is kept. Informational 1xx responses such
+// as 103 Early Hints go out at once.
+//
+// script is called lazily, at most once per response, and only for eligible
+// responses whose headers are still held: assets and API responses never pay
+// for it. A script containing "</script" or "<!--" (any case) is not
+// inserted (BadScript).
+//
+// # Headers of a response that gets the script
+//
+// A per-visitor page must not be stored by shared caches nor validated
+// against a validator shared by all visitors, so, when the script is
+// inserted or may still be:
+//
+//   - Content-Length grows by the inserted length when the marker was found
+//     while the headers were held, and is removed when they had to be sent
+//     first (the body then streams without a length);
+//   - ETag and Last-Modified are removed (a weak or strong validator of the
+//     application's page says nothing about this visitor's copy), and
+//     Accept-Ranges too;
+//   - Cache-Control gets private and loses public and s-maxage (no-store,
+//     no-cache, max-age and the rest stay); it is set to private when absent.
+//     CDN-Cache-Control and Surrogate-Control are removed;
+//   - Vary gains Cookie (Vary: * is left alone);
+//   - Content-Security-Policy and Content-Security-Policy-Report-Only are
+//     honoured: the element carries the policy's nonce if it has one, and a
+//     policy that would still refuse the element gets a 'sha256-…' source for
+//     exactly this script; nothing is ever loosened otherwise, and a policy
+//     whose script directive is 'none' means no insertion (CSPBlocks). A
+//     policy given in the page by <meta http-equiv> is not seen.
+//
+// A response whose stream ends without the marker while its headers are
+// still held goes out exactly as the application made it.
+//
+// # Streaming and memory
+//
+// At most MaxHeld body bytes are held per response, in a pooled buffer; the
+// rest streams. A Flush from the application (http.Flusher or
+// http.ResponseController) sends everything that can be sent and flushes, so
+// a page that flushes its head early keeps its time to first byte. Hijack,
+// Push and http.ResponseController's deadlines (through Unwrap) work as
+// with the underlying writer.
+//
+// # Failures
+//
+// If the handler panics, nothing more is sent (a response whose headers
+// were still held stays unsent, so net/http can answer it) and the panic
+// goes on with its own value, reported as Aborted. Using the ResponseWriter
+// after the handler returned is not supported, as with net/http: it gets an
+// error and can never reach another response's buffer.
+//
+// Handler panics if next or script is nil or if an option is invalid, so
+// that a mistake shows at start-up.
 func Handler(next http.Handler, script func(*http.Request) []byte, opts ...Option) http.Handler {
-	return next
+	if next == nil {
+		panic("inject: Handler: next is nil")
+	}
+	if script == nil {
+		panic("inject: Handler: script is nil")
+	}
+	h := &handler{next: next, script: script, cfg: newConfig(opts)}
+	h.bufCap = max(h.cfg.maxHeld, sniffLen)
+	return h
+}
+
+// handler is what Handler returns.
+type handler struct {
+	next   http.Handler
+	script func(*http.Request) []byte
+	cfg    config
+	bufCap int // capacity of each response's held-bytes buffer
+	pool   responsePool
+}
+
+// ServeHTTP serves one request through a fresh writer backed by pooled
+// state, and reports one Outcome once the handler has returned.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rs := h.pool.get()
+	rs.start(h, w, r)
+	ww := &writer{rs: rs, w: w}
+	returned := false
+	defer func() {
+		// Runs on return and while a panic unwinds; a panic is not
+		// recovered, so it goes on with its own value and stack.
+		out := ww.detach(!returned)
+		h.pool.put(rs)
+		if h.cfg.observer != nil {
+			h.cfg.observer(r, out)
+		}
+	}()
+	h.next.ServeHTTP(ww, r)
+	ww.finish()
+	returned = true
 }

@@ -1,6 +1,9 @@
 package inject
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+)
 
 // Placement says where in the page the script is inserted.
 type Placement int
@@ -17,6 +20,19 @@ const (
 	BeforeBodyClose
 )
 
+// String returns the constant's name, for logs and error messages.
+func (p Placement) String() string {
+	switch p {
+	case AfterHeadOpen:
+		return "AfterHeadOpen"
+	case BeforeHeadClose:
+		return "BeforeHeadClose"
+	case BeforeBodyClose:
+		return "BeforeBodyClose"
+	}
+	return fmt.Sprintf("Placement(%d)", int(p))
+}
+
 // Option configures Handler.
 type Option func(*config)
 
@@ -31,16 +47,59 @@ type config struct {
 // the marker; see MaxHeld.
 const DefaultMaxHeld = 32 << 10
 
-// At sets the placement. The default is AfterHeadOpen.
+// At sets the placement. The default is AfterHeadOpen. Handler panics on a
+// value that is not one of the Placement constants, so a typo fails at
+// start-up rather than on a request.
 func At(p Placement) Option { return func(c *config) { c.placement = p } }
 
 // Observe registers f to receive exactly one Outcome per response that
-// reached the handler, after the handler has returned.
+// reached the handler, after the handler has returned (also when it
+// panicked: the Outcome is then Aborted and f runs before the panic goes on
+// up the stack). f runs on the request's goroutine, so it must be fast.
 func Observe(f func(*http.Request, Outcome)) Option { return func(c *config) { c.observer = f } }
 
 // MaxHeld caps the body bytes held back while looking for the marker.
+//
+// While the response headers are still held (so Content-Length can grow and a
+// CSP hash can be added), up to n bytes of body are buffered. When more
+// arrive before the marker, the headers are sent in the form that allows a
+// later insertion (no Content-Length) and the body streams on; only the few
+// bytes that could still be the start of the marker are held. If those alone
+// reach n bytes (a single huge tag), the response is passed on unchanged and
+// reported as GaveUp. Each response's buffer is pooled, so memory per
+// response is bounded by n whatever the size of the body. Values below 1
+// select DefaultMaxHeld.
 func MaxHeld(n int) Option { return func(c *config) { c.maxHeld = n } }
 
 // Statuses sets which final status codes are eligible for insertion. The
 // default accepts 2xx except 204 No Content and 206 Partial Content.
+// Informational 1xx responses are never final and always pass through.
 func Statuses(f func(status int) bool) Option { return func(c *config) { c.eligible = f } }
+
+// defaultEligible is the default Statuses rule.
+func defaultEligible(status int) bool {
+	return status >= 200 && status < 300 &&
+		status != http.StatusNoContent && status != http.StatusPartialContent
+}
+
+// newConfig applies opts over the defaults and checks the result.
+func newConfig(opts []Option) config {
+	c := config{placement: AfterHeadOpen, maxHeld: DefaultMaxHeld, eligible: defaultEligible}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	switch c.placement {
+	case AfterHeadOpen, BeforeHeadClose, BeforeBodyClose:
+	default:
+		panic(fmt.Sprintf("inject: At(%v): not a Placement constant", c.placement))
+	}
+	if c.maxHeld < 1 {
+		c.maxHeld = DefaultMaxHeld
+	}
+	if c.eligible == nil {
+		c.eligible = defaultEligible
+	}
+	return c
+}

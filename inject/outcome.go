@@ -17,6 +17,7 @@ const (
 	CSPBlocks Reason = "csp_blocks" // a Content-Security-Policy forbids all scripts ('none')
 	BadScript Reason = "bad_script" // the script could end its own <script> element
 	Aborted   Reason = "aborted"    // the handler panicked
+	Hijacked  Reason = "hijacked"   // the handler took over the connection
 )
 
 // Outcome is the result for one response, reported to the Observe callback.
@@ -25,8 +26,9 @@ type Outcome struct {
 	// Status is the final status code sent (0 if the handler wrote nothing
 	// and panicked).
 	Status int
-	// Held is the number of body bytes that were held back when the marker was
-	// found or looking stopped.
+	// Held is the number of body bytes that were held back (delayed in the
+	// buffer rather than sent on) when the marker was found or looking
+	// stopped. It is 0 when the marker was in the first write.
 	Held int
 	// Inserted is the number of bytes inserted (the whole <script> element).
 	Inserted int

@@ -1,0 +1,189 @@
+package inject
+
+import (
+	"net/http"
+	"strings"
+)
+
+// decideAt says what prompted the eligibility decision.
+type decideAt uint8
+
+const (
+	atWrite decideAt = iota // a body write: may wait for more bytes to sniff
+	atFlush                 // a flush: the headers must go now
+	atEnd                   // the handler returned: no more bytes will come
+)
+
+// decide makes the once-only eligibility decision and then handles p, the
+// bytes being written (nil at a flush or the end), accordingly. The checks
+// run cheapest first, and the script function is called only when all the
+// others pass:
+//
+//	HEAD → Method; status → Status; Content-Encoding → Encoded;
+//	Content-Type (sniffed when unset) → NotHTML; empty body → NoMarker;
+//	script → NoScript, BadScript; Content-Security-Policy → CSPBlocks.
+func (rs *response) decide(p []byte, when decideAt) (int, error) {
+	reason, sniff := rs.classify()
+	if sniff {
+		// net/http sniffs the first up to 512 bytes buffered at its first
+		// flush: gather as many, unless a flush or the end comes first.
+		if when == atWrite && len(rs.buf)+len(p) < sniffLen {
+			rs.buf = append(rs.heldBuf(), p...)
+			return len(p), nil
+		}
+		reason = rs.sniff(p)
+	}
+	if reason == "" && when == atEnd && !rs.wrote {
+		reason = NoMarker // nothing to insert into: spare the script function
+	}
+	if reason == "" {
+		reason = rs.prepare()
+	}
+	if reason != "" {
+		rs.out.Reason = reason
+		rs.phase = phasePass
+		rs.commit(formOriginal)
+		err := rs.send(0, len(rs.buf)+len(p), p)
+		rs.buf = rs.buf[:0]
+		return rs.result(p, err)
+	}
+
+	rs.phase = phaseScan
+	rs.scan.reset(rs.h.cfg.placement)
+	if sample := rs.heldBuf(); len(sample) > 0 {
+		// The sniffed bytes are the start of the stream: scan them first.
+		// They stay where they are; scanWrite copies with overlap in mind.
+		rs.buf = sample[:0]
+		if _, err := rs.scanWrite(sample); err != nil {
+			return 0, err
+		}
+	}
+	switch {
+	case len(p) == 0:
+		return 0, nil
+	case rs.phase == phasePass: // inserted within the sample
+		return rs.w.Write(p)
+	}
+	return rs.scanWrite(p)
+}
+
+// classify runs the checks that need no body. reason is "" when the
+// response is HTML so far; sniff says the type must be sniffed from the
+// body first.
+func (rs *response) classify() (reason Reason, sniff bool) {
+	if rs.req.Method == http.MethodHead {
+		return Method, false
+	}
+	if !rs.h.cfg.eligible(rs.status) {
+		return Status, false
+	}
+	h := rs.w.Header()
+	if h.Get("Content-Encoding") != "" {
+		return Encoded, false
+	}
+	ct, ok := h["Content-Type"]
+	if !ok {
+		if h.Get("Transfer-Encoding") != "" {
+			return NotHTML, false // net/http does not sniff then, and sends no type
+		}
+		return "", true
+	}
+	if len(ct) == 0 || !isHTMLType(ct[0]) {
+		// A present but nil Content-Type suppresses the header in net/http.
+		return NotHTML, false
+	}
+	return "", false
+}
+
+// classifyEmpty is classify for a handler that wrote nothing at all:
+// net/http then sends 200 with no body and no sniffed type.
+func (rs *response) classifyEmpty() Reason {
+	reason, sniff := rs.classify()
+	switch {
+	case reason != "":
+		return reason
+	case sniff:
+		return NotHTML
+	}
+	return NoMarker
+}
+
+// sniff sets the Content-Type net/http would sniff from the body's first
+// bytes (buf then p), explicitly, so the inserted bytes cannot change it.
+// An empty body gets no type, as in net/http.
+func (rs *response) sniff(p []byte) Reason {
+	sample := p[:min(len(p), sniffLen)]
+	if len(rs.buf) > 0 {
+		// Copy the head of p behind the held bytes, into spare capacity,
+		// to have the sample in one piece; buf itself does not grow.
+		n := copy(rs.buf[len(rs.buf):sniffLen], p)
+		sample = rs.buf[:len(rs.buf)+n]
+	}
+	if len(sample) == 0 {
+		return NotHTML
+	}
+	ct := http.DetectContentType(sample)
+	rs.w.Header().Set("Content-Type", ct)
+	if !isHTMLType(ct) {
+		return NotHTML
+	}
+	return ""
+}
+
+// prepare calls the script function and works out the element to insert.
+func (rs *response) prepare() Reason {
+	rs.script = rs.h.script(rs.req)
+	if len(rs.script) == 0 {
+		return NoScript
+	}
+	if breaksOut(rs.script) {
+		return BadScript
+	}
+	h := rs.w.Header()
+	rs.csp = planCSP(h["Content-Security-Policy"], h["Content-Security-Policy-Report-Only"], rs.script)
+	if rs.csp.blocks {
+		return CSPBlocks
+	}
+	t := append(rs.tag[:0], "<script"...)
+	if rs.csp.nonce != "" {
+		// planCSP only returns a nonce of base64 characters, which cannot
+		// end the attribute value.
+		t = append(t, ` nonce="`...)
+		t = append(t, rs.csp.nonce...)
+		t = append(t, '"')
+	}
+	t = append(t, '>')
+	rs.openLen = len(t)
+	rs.tag = append(t, closeTag...)
+	rs.out.Inserted = len(rs.tag) + len(rs.script)
+	return ""
+}
+
+// isHTMLType reports whether a Content-Type value is text/html or
+// application/xhtml+xml, whatever its parameters and case.
+func isHTMLType(v string) bool {
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.Trim(v, " \t")
+	return strings.EqualFold(v, "text/html") || strings.EqualFold(v, "application/xhtml+xml")
+}
+
+// breaksOut reports whether script contains "</script" or "<!--" in any
+// case: either could end its element early (or, through the script data
+// escape states, keep it from ending), turning the rest into markup.
+func breaksOut(script []byte) bool {
+	for i := 0; i < len(script); i++ {
+		if script[i] != '<' {
+			continue
+		}
+		rest := script[i:]
+		if len(rest) >= 4 && string(rest[:4]) == "<!--" {
+			return true
+		}
+		if len(rest) >= 8 && strings.EqualFold(string(rest[:8]), "</script") {
+			return true
+		}
+	}
+	return false
+}
