@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,7 +34,7 @@ func (f *fakeVendor) Identify(ctx context.Context, r vendors.Request, v vendors.
 	if f.identify != nil {
 		return f.identify(ctx, r, v)
 	}
-	return []byte(f.name + ".identify(" + strconv.Quote(v.ID) + "," + strconv.Quote(r.Endpoints) + ");"), nil
+	return []byte(f.name + ".identify(" + jsq(v.ID) + "," + jsq(r.Endpoints) + ");"), nil
 }
 
 func (f *fakeVendor) Anonymous(ctx context.Context, r vendors.Request) ([]byte, error) {
@@ -50,6 +51,12 @@ func (f *fakeVendor) Reset(ctx context.Context, r vendors.Request) ([]byte, erro
 		return f.reset(ctx, r)
 	}
 	return []byte(f.name + ".reset();"), nil
+}
+
+// jsq quotes s as a JS string literal that is ASCII and cannot end a
+// <script> element, as real vendors' encoders do.
+func jsq(s string) string {
+	return strings.ReplaceAll(strconv.QuoteToASCII(s), "<", `\x3c`)
 }
 
 // validatingVendor adds vendors.Validator to a fakeVendor.
@@ -165,3 +172,6 @@ func visitorRequest(id string, cookies ...*http.Cookie) *http.Request {
 	r := withCookies("/", cookies...)
 	return r.WithContext(WithVisitor(r.Context(), vendors.Visitor{ID: id}))
 }
+
+// newHeaderWriter returns a ResponseWriter for calls that only set headers.
+func newHeaderWriter() http.ResponseWriter { return httptest.NewRecorder() }

@@ -48,7 +48,7 @@ func Middleware(m *middleware.Middleware) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		orig := c.Writer
 		origReq := c.Request
-		st := &chain{c: c, orig: orig, status: orig.Status()}
+		st := &chain{c: c, status: orig.Status()}
 		ctx := origReq.Context()
 		if v, ok := visitor(c); ok {
 			ctx = middleware.WithVisitor(ctx, v)
@@ -64,8 +64,10 @@ func Middleware(m *middleware.Middleware) gin.HandlerFunc {
 		}()
 		// Gin presets 404 or 405 before running NoRoute and NoMethod
 		// handlers. What chatident answers itself (its endpoints) follows
-		// net/http instead, where a response without WriteHeader is a 200;
-		// serveChain puts Gin's status back for the application.
+		// net/http instead, where a response without WriteHeader is a 200.
+		// The application's chain still starts from Gin's status: serveChain
+		// hands it to the writer the chain sees, which always sends it
+		// explicitly.
 		if !orig.Written() {
 			orig.WriteHeader(http.StatusOK)
 		}
@@ -82,7 +84,6 @@ func Middleware(m *middleware.Middleware) gin.HandlerFunc {
 // to serveChain.
 type chain struct {
 	c      *gin.Context
-	orig   gin.ResponseWriter
 	status int // Gin's status before chatident ran
 	called bool
 	w      *responseWriter
@@ -101,9 +102,6 @@ func serveChain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.called = true
-	if !st.orig.Written() {
-		st.orig.WriteHeader(st.status)
-	}
 	st.w = newResponseWriter(w, r.Context(), st.status)
 	st.c.Writer = st.w
 	st.c.Request = r
