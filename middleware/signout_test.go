@@ -15,7 +15,7 @@ import (
 )
 
 // markerFrom returns the marker cookie a page set, or nil.
-func markerFrom(t *testing.T, p page) *http.Cookie {
+func markerFrom(t testing.TB, p page) *http.Cookie {
 	t.Helper()
 	var found *http.Cookie
 	for _, line := range p.header["Set-Cookie"] {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/chatident/chatident/inject"
+	"github.com/chatident/chatident/middleware"
 	"github.com/chatident/chatident/middleware/ginmw"
 	"github.com/chatident/chatident/vendors"
 )
@@ -365,6 +367,46 @@ func TestNoRoute(t *testing.T) {
 	if res := do(t, r2, "GET", "/nowhere"); res.status != http.StatusNotFound || res.body != "gone" {
 		t.Errorf("NoRoute write: %d %q", res.status, res.body)
 	}
+}
+
+// TestRequestContext checks that the chain gets the request chatident
+// passes on, which carries the visitor.
+func TestRequestContext(t *testing.T) {
+	r := newEngine(t)
+	r.GET("/", func(c *gin.Context) {
+		v, _ := middleware.VisitorFrom(c.Request.Context())
+		c.String(http.StatusOK, "visitor="+v.ID)
+	})
+	if res := do(t, r, "GET", "/", "X-User", "u-16"); res.body != "visitor=u-16" {
+		t.Errorf("handler saw %q", res.body)
+	}
+}
+
+// TestErrorPageInjected checks that a page written by an error middleware
+// after the adapter goes through chatident: with every status eligible, the
+// 404 page gets the script.
+func TestErrorPageInjected(t *testing.T) {
+	m, err := middleware.New(middleware.Config{
+		Vendors: []vendors.Vendor{fakeVendor{}},
+		SignOut: middleware.SignOut{Disabled: true},
+		Inject:  []inject.Option{inject.Statuses(func(int) bool { return true })},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(signIn, ginmw.Middleware(m), func(c *gin.Context) {
+		c.Next()
+		if c.Errors.Last() != nil {
+			c.Data(http.StatusNotFound, "text/html; charset=utf-8", []byte(page))
+		}
+	})
+	r.GET("/gone", func(c *gin.Context) { _ = c.Error(errors.New("no such product")) })
+	res := do(t, r, "GET", "/gone", "X-User", "u-15")
+	if res.status != http.StatusNotFound {
+		t.Errorf("status %d, want 404", res.status)
+	}
+	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-15"))
 }
 
 func TestHijack(t *testing.T) {

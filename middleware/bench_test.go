@@ -1,0 +1,97 @@
+package middleware
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chatident/chatident/vendors"
+)
+
+// benchPage is a 2 KiB HTML page.
+var benchPage = func() []byte {
+	head := "<!doctype html><html><head><meta charset=utf-8><title>Shop</title></head><body>"
+	tail := "</body></html>"
+	fill := strings.Repeat("<p>Some product text here.</p>\n", 64)
+	return []byte(head + fill[:2048-len(head)-len(tail)] + tail)
+}()
+
+// discardWriter is a ResponseWriter that keeps nothing but its headers,
+// cleared for each request, so the benchmark measures the middleware.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+// benchVendor returns a constant script, as a cheap real vendor would.
+type benchVendor struct {
+	name   string
+	script []byte
+}
+
+func (v benchVendor) Name() string { return v.name }
+func (v benchVendor) Identify(context.Context, vendors.Request, vendors.Visitor) ([]byte, error) {
+	return v.script, nil
+}
+func (v benchVendor) Anonymous(context.Context, vendors.Request) ([]byte, error) {
+	return v.script, nil
+}
+func (v benchVendor) Reset(context.Context, vendors.Request) ([]byte, error) { return v.script, nil }
+
+func BenchmarkMiddleware(b *testing.B) {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api" {
+			w.Header().Set("Content-Type", "application/json")
+		} else {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		}
+		w.Write(benchPage)
+	})
+	var vs []vendors.Vendor
+	for _, name := range []string{"webim", "edna", "helpcrunch", "zendesk"} {
+		vs = append(vs, benchVendor{name, []byte(name + `.identify({"id":"user-42","hash":"0123456789abcdef0123456789abcdef"});`)})
+	}
+	m, err := New(Config{Vendors: vs, Observer: &countingObserver{}, SignOut: SignOut{HashKey: []byte(testKey)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wrapped := m.Wrap(app)
+	ctxVisitor := func(r *http.Request) *http.Request {
+		return r.WithContext(WithVisitor(r.Context(), vendors.Visitor{ID: "user-42"}))
+	}
+	identified := ctxVisitor(httptest.NewRequest(http.MethodGet, "/", nil))
+	// The browser already holds its marker, as on every page after the first.
+	marker := markerFrom(b, buildPage(m, ctxVisitor(httptest.NewRequest(http.MethodGet, "/", nil)), ""))
+	identified.AddCookie(marker)
+
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+		r    *http.Request
+	}{
+		{"bare/html", app, httptest.NewRequest(http.MethodGet, "/", nil)},
+		{"wrapped/html_anonymous", wrapped, httptest.NewRequest(http.MethodGet, "/", nil)},
+		{"wrapped/html_identified", wrapped, identified},
+		{"bare/json", app, httptest.NewRequest(http.MethodGet, "/api", nil)},
+		{"wrapped/json", wrapped, httptest.NewRequest(http.MethodGet, "/api", nil)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			w := &discardWriter{h: make(http.Header)}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(benchPage)))
+			for b.Loop() {
+				clear(w.h)
+				bc.h.ServeHTTP(w, bc.r)
+			}
+		})
+	}
+}
+
+// countingObserver is a minimal Observer, safe for concurrent use.
+type countingObserver struct{ n [8]atomic.Int64 }
+
+func (c *countingObserver) Observe(_ context.Context, e Event) { c.n[e.Kind&7].Add(1) }
