@@ -1,0 +1,24 @@
+package vendors
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// hmacHex returns HMAC-SHA256(key, msg) as lowercase hex, the form every
+// vendor here expects for signatures and opaque ids.
+func hmacHex(key []byte, msg string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// opaqueID derives the id a widget sees from the site's own user id: 64 hex
+// characters that no one without key can link back to id or forge for
+// another user. Every id has the same length, so no id is a prefix, suffix
+// or extension of another, which closes the separator attacks of schemes
+// that concatenate fields (see Webim).
+func opaqueID(key []byte, id string) string {
+	return hmacHex(key, id)
+}

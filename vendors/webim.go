@@ -1,0 +1,268 @@
+package vendors
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Webim identifies signed-in visitors to the Webim online consultant by
+// defining window.webim_visitor, a signed object, before Webim's button.js
+// runs:
+//
+//	window.webim_visitor = {"fields":{"display_name":"…","email":"…","id":"…"},"expires":1481195621,"hash":"…"};
+//
+// # Identity
+//
+// fields carries the Visitor: id (always), display_name ← Name, email ←
+// Email, phone ← Phone, login ← Login, avatar_url ← AvatarURL, profile_url ←
+// ProfileURL, and comment and info from the Comment and Info functions.
+// Empty values are left out. hash signs the values sorted by field name and
+// concatenated, then the decimal expires, with the account's private key
+// (HMAC-SHA256 by default; see WebimHash and WebimCharset).
+//
+// By default id is not the site's user id but an opaque one, HMAC-SHA256 of
+// it under IDKey in hex, and the user id is shown to operators in login when
+// the application sets no Login. See RawID for why.
+//
+// # Secrets
+//
+// PrivateKey is the account's private key (Webim: Settings → Private keys)
+// and IDKey the site's own key for opaque ids. Neither reaches the browser.
+// IDKey must not change while the integration lives: a new key gives every
+// visitor a new id, and Webim then shows them as new visitors without their
+// history.
+//
+// # Security notes
+//
+// Webim's signed string has no separators, so characters can move between
+// adjacent values, and from the last value into expires, without changing
+// the hash: {id:"12345"} and {email:"1", id:"2345"} sign the same string.
+// With raw sequential ids a visitor could turn their own object into another
+// visitor's. Opaque ids all have the same length, 64 hex characters, so no
+// shifted id is anyone's id; that is why they are the default.
+//
+// The same weakness lets the holder of an object extend its expires: trailing
+// digits of the last signed value (in field-name order) can move in front of
+// the expiry timestamp. expires therefore bounds how long an object is
+// accepted only against people who cannot edit it, not against its holder;
+// treat a leaked object as valid for that visitor until PrivateKey is
+// changed. The refresh keeps TTL short for everyone else.
+//
+// # Refresh
+//
+// Unless DisableRefresh is set, the page also gets a small timer that
+// fetches a fresh object from the refresh endpoint shortly before expires,
+// swaps window.webim_visitor and calls webim.api.onProvidedVisitorChanged()
+// when Webim's API is present (see Endpoints).
+type Webim struct {
+	// PrivateKey is the account's private key (required, at least 16 bytes).
+	// A key shown as text is used as its UTF-8 bytes.
+	PrivateKey []byte
+
+	// Hash is the account's checksum algorithm; HMAC-SHA256 by default.
+	Hash WebimHash
+
+	// Charset is the text encoding the account checksums in; UTF-8 by
+	// default. With cp1251 or koi8-r, a value those charsets cannot hold
+	// (an emoji, a Chinese name) fails Identify for that request.
+	Charset WebimCharset
+
+	// TTL is how long an object stays valid: expires = now + TTL, in unix
+	// seconds. Zero means one hour; the refresh renews it shortly before.
+	TTL time.Duration
+
+	// IDKey is the key for opaque ids (required unless RawID, at least 16
+	// bytes, never changed once in use).
+	IDKey []byte
+
+	// RawID sends the site's user id as id instead of the opaque one.
+	//
+	// Risk: Webim's signature concatenates values without separators, so a
+	// visitor who holds the signed object for id "12345" can present it as
+	// the object for id "2345" or "1234" by moving characters into or out of
+	// a neighbouring field, and the hash still matches. With ids that are
+	// short, sequential or guessable that is impersonation of other visitors
+	// and access to their chat history. Set RawID only when ids are long,
+	// random and of one fixed length (for example UUIDs).
+	RawID bool
+
+	// Comment and Info, when set, return the comment and info fields for a
+	// visitor (for example the customer's plan); an empty result is left out.
+	// They are functions rather than strings because what an operator needs
+	// to see usually depends on the visitor.
+	Comment func(Visitor) string
+	Info    func(Visitor) string
+
+	// Account is the Webim account name. When Account or LoaderURL is set,
+	// the script also defines window.webim = {accountName, domain, location}
+	// and loads Webim's button.js after the identity object, so the page
+	// needs no Webim snippet of its own (leave both empty if it has one).
+	Account string
+	// Domain is the Webim host; "<Account>.webim.ru" by default.
+	Domain string
+	// Location is the Webim location; "default" by default.
+	Location string
+	// LoaderURL replaces https://<Domain>/js/button.js, for self-hosted or
+	// test setups.
+	LoaderURL string
+
+	// DisableRefresh turns off the refresh endpoint and the in-page timer;
+	// objects then stop being accepted TTL after the page was served.
+	DisableRefresh bool
+}
+
+// WebimHash is the checksum algorithm a Webim account uses.
+type WebimHash int
+
+const (
+	// WebimHMACSHA256 is HMAC-SHA256(private key, signed string), hex; the
+	// default and Webim's documented scheme.
+	WebimHMACSHA256 WebimHash = iota
+	// WebimSHA256 is SHA-256(signed string ‖ private key), hex, for accounts
+	// set to the plain hash.
+	WebimSHA256
+	// WebimSHA512 is SHA-512(signed string ‖ private key), hex.
+	WebimSHA512
+)
+
+// WebimCharset is the text encoding a Webim account computes checksums in.
+type WebimCharset int
+
+const (
+	// WebimUTF8 is UTF-8, the default.
+	WebimUTF8 WebimCharset = iota
+	// WebimCP1251 is Windows-1251.
+	WebimCP1251
+	// WebimKOI8R is KOI8-R.
+	WebimKOI8R
+)
+
+const (
+	webimName       = "webim"
+	webimDefaultTTL = time.Hour
+)
+
+// Name returns "webim".
+func (w *Webim) Name() string { return webimName }
+
+// Validate reports the first configuration mistake as a *ConfigError.
+func (w *Webim) Validate() error {
+	if err := checkKey(webimName, "PrivateKey", w.PrivateKey); err != nil {
+		return err
+	}
+	if w.Hash < WebimHMACSHA256 || w.Hash > WebimSHA512 {
+		return configErr(webimName, "Hash", fmt.Sprintf("is %d, not a WebimHash constant", int(w.Hash)))
+	}
+	if w.Charset < WebimUTF8 || w.Charset > WebimKOI8R {
+		return configErr(webimName, "Charset", fmt.Sprintf("is %d, not a WebimCharset constant", int(w.Charset)))
+	}
+	if w.TTL < 0 {
+		return configErr(webimName, "TTL", "is negative")
+	}
+	if w.TTL != 0 && w.TTL < time.Minute {
+		return configErr(webimName, "TTL", "is shorter than a minute")
+	}
+	if !w.RawID {
+		if err := checkKey(webimName, "IDKey", w.IDKey); err != nil {
+			return err
+		}
+	}
+	if w.Account != "" && !isDNSLabel(w.Account) {
+		return configErr(webimName, "Account", "is not a valid account name (letters, digits, hyphens)")
+	}
+	if w.Domain != "" && !isHostname(w.Domain) {
+		return configErr(webimName, "Domain", "is not a host name")
+	}
+	if (w.Domain != "" || w.Location != "") && w.Account == "" && w.LoaderURL == "" {
+		return configErr(webimName, "Account", "is empty, but Domain or Location is set for the loader")
+	}
+	if w.LoaderURL != "" {
+		if err := checkScriptURL(webimName, "LoaderURL", w.LoaderURL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Webim) ttl() time.Duration {
+	if w.TTL == 0 {
+		return webimDefaultTTL
+	}
+	return w.TTL
+}
+
+// Identify returns the script that defines window.webim_visitor for v, then
+// the refresh timer and the loader when configured.
+func (w *Webim) Identify(ctx context.Context, r Request, v Visitor) ([]byte, error) {
+	obj, err := w.visitorObject(r, v)
+	if err != nil {
+		return nil, err
+	}
+	s := &script{}
+	s.code("window.webim_visitor = ").value(obj).code(";\n")
+	if !w.DisableRefresh {
+		if err := w.appendRefresher(s, r); err != nil {
+			return nil, err
+		}
+	}
+	w.appendLoader(s)
+	return s.bytes()
+}
+
+// Anonymous returns the loader when Account or LoaderURL is set, else nil:
+// Webim needs nothing from the site for a visitor it does not know.
+func (w *Webim) Anonymous(ctx context.Context, r Request) ([]byte, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	s := &script{}
+	w.appendLoader(s)
+	if len(s.b) == 0 {
+		return nil, nil
+	}
+	return s.bytes()
+}
+
+// Reset clears the identity after sign-out: window.webim_visitor = null, then
+// webim.api.onProvidedVisitorChanged() once Webim's API is present, so the
+// widget drops the previous visitor. Webim documents onProvidedVisitorChanged
+// for a changed visitor object; that it also ends the chat of one set to
+// null is unconfirmed by Webim.
+func (w *Webim) Reset(ctx context.Context, r Request) ([]byte, error) {
+	s := &script{}
+	s.code("window.webim_visitor = null;\n").
+		beginReady(`w.webim&&w.webim.api&&typeof w.webim.api.onProvidedVisitorChanged==="function"`).
+		code(`w.webim.api.onProvidedVisitorChanged()`).
+		endReady()
+	return s.bytes()
+}
+
+// appendLoader writes Webim's own snippet: the account settings, then
+// button.js. It writes nothing when neither Account nor LoaderURL is set.
+func (w *Webim) appendLoader(s *script) {
+	if w.Account == "" && w.LoaderURL == "" {
+		return
+	}
+	domain := w.Domain
+	if domain == "" && w.Account != "" {
+		domain = w.Account + ".webim.ru"
+	}
+	location := w.Location
+	if location == "" {
+		location = "default"
+	}
+	settings := Object{}
+	if w.Account != "" {
+		settings = append(settings, Field{"accountName", w.Account})
+	}
+	if domain != "" {
+		settings = append(settings, Field{"domain", domain})
+	}
+	settings = append(settings, Field{"location", location})
+	src := w.LoaderURL
+	if src == "" {
+		src = "https://" + domain + "/js/button.js"
+	}
+	s.code("window.webim = ").value(settings).code(";\n").loadScript(src)
+}

@@ -1,0 +1,176 @@
+package vendors
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// webimFields returns v's Webim fields in field-name order, which is both the
+// signing order and the order they are written in. Empty values are left
+// out. Values are in the form the browser will see (invalid UTF-8 replaced,
+// see AppendJS), so that Webim checks the hash over what it receives.
+func (w *Webim) webimFields(v Visitor) (Object, error) {
+	if v.ID == "" {
+		return nil, ErrNoVisitorID
+	}
+	id, login := v.ID, v.Login
+	if !w.RawID {
+		id = opaqueID(w.IDKey, v.ID)
+		if login == "" {
+			// Operators still see who it is.
+			login = v.ID
+		}
+	}
+	var comment, info string
+	if w.Comment != nil {
+		comment = w.Comment(v)
+	}
+	if w.Info != nil {
+		info = w.Info(v)
+	}
+	all := [...]Field{ // sorted by key
+		{"avatar_url", v.AvatarURL},
+		{"comment", comment},
+		{"display_name", v.Name},
+		{"email", v.Email},
+		{"id", id},
+		{"info", info},
+		{"login", login},
+		{"phone", v.Phone},
+		{"profile_url", v.ProfileURL},
+	}
+	fields := make(Object, 0, len(all))
+	for _, f := range all {
+		if s := f.Value.(string); s != "" {
+			fields = append(fields, Field{f.Key, toValidUTF8(s)})
+		}
+	}
+	return fields, nil
+}
+
+// toValidUTF8 replaces each byte that does not start a valid UTF-8 sequence
+// with U+FFFD, exactly as AppendJS writes it (strings.ToValidUTF8 would
+// instead merge a run of bad bytes into one U+FFFD).
+func toValidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string([]rune(s))
+}
+
+// webimSignedString is Webim's signed string: the field values in field-name
+// order, concatenated without separators, then the decimal expires.
+func webimSignedString(fields Object, expires int64) string {
+	var b strings.Builder
+	for _, f := range fields {
+		b.WriteString(f.Value.(string))
+	}
+	b.WriteString(strconv.FormatInt(expires, 10))
+	return b.String()
+}
+
+// webimSign returns the hash of fields and expires under the configured
+// algorithm and charset.
+func (w *Webim) webimSign(fields Object, expires int64) (string, error) {
+	msg, err := w.encodeSigned(fields, expires)
+	if err != nil {
+		return "", err
+	}
+	var h hash.Hash
+	switch w.Hash {
+	case WebimHMACSHA256:
+		h = hmac.New(sha256.New, w.PrivateKey)
+		h.Write(msg)
+	case WebimSHA256, WebimSHA512:
+		if w.Hash == WebimSHA256 {
+			h = sha256.New()
+		} else {
+			h = sha512.New()
+		}
+		h.Write(msg)
+		h.Write(w.PrivateKey)
+	default:
+		return "", configErr(webimName, "Hash", "is not a WebimHash constant")
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// encodeSigned returns the signed string in the account's charset. Each value
+// is encoded on its own so that an error can name the field; for these
+// single-byte charsets that is the same as encoding the whole string.
+func (w *Webim) encodeSigned(fields Object, expires int64) ([]byte, error) {
+	var enc *encoding.Encoder
+	switch w.Charset {
+	case WebimUTF8:
+		return []byte(webimSignedString(fields, expires)), nil
+	case WebimCP1251:
+		enc = charmap.Windows1251.NewEncoder()
+	case WebimKOI8R:
+		enc = charmap.KOI8R.NewEncoder()
+	default:
+		return nil, configErr(webimName, "Charset", "is not a WebimCharset constant")
+	}
+	var msg []byte
+	for _, f := range fields {
+		b, err := enc.Bytes([]byte(f.Value.(string)))
+		if err != nil {
+			// The value itself stays out of the message: it is personal data.
+			return nil, fmt.Errorf("webim: field %s cannot be encoded in %s: %w", f.Key, w.Charset, err)
+		}
+		msg = append(msg, b...)
+	}
+	return strconv.AppendInt(msg, expires, 10), nil
+}
+
+// String returns the charset's name as Webim writes it.
+func (c WebimCharset) String() string {
+	switch c {
+	case WebimUTF8:
+		return "utf-8"
+	case WebimCP1251:
+		return "cp1251"
+	case WebimKOI8R:
+		return "koi8-r"
+	}
+	return "WebimCharset(" + strconv.Itoa(int(c)) + ")"
+}
+
+// String returns the algorithm's name.
+func (h WebimHash) String() string {
+	switch h {
+	case WebimHMACSHA256:
+		return "hmac-sha256"
+	case WebimSHA256:
+		return "sha256"
+	case WebimSHA512:
+		return "sha512"
+	}
+	return "WebimHash(" + strconv.Itoa(int(h)) + ")"
+}
+
+// visitorObject returns the complete signed object for v at r.Now.
+func (w *Webim) visitorObject(r Request, v Visitor) (Object, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	fields, err := w.webimFields(v)
+	if err != nil {
+		return nil, err
+	}
+	expires := now(r).Add(w.ttl()).Unix()
+	sum, err := w.webimSign(fields, expires)
+	if err != nil {
+		return nil, err
+	}
+	return Object{{"fields", fields}, {"expires", expires}, {"hash", sum}}, nil
+}

@@ -1,0 +1,425 @@
+package vendors
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// webimObject is window.webim_visitor as a browser or Webim reads it.
+type webimObject struct {
+	Fields  map[string]string `json:"fields"`
+	Expires int64             `json:"expires"`
+	Hash    string            `json:"hash"`
+}
+
+// parseWebimScript returns the object the first statement of an Identify
+// script assigns to window.webim_visitor.
+func parseWebimScript(t *testing.T, script []byte) webimObject {
+	t.Helper()
+	const prefix = "window.webim_visitor = "
+	line, _, _ := bytes.Cut(script, []byte(";\n"))
+	if !bytes.HasPrefix(line, []byte(prefix)) {
+		t.Fatalf("script does not start with %q:\n%s", prefix, script)
+	}
+	var o webimObject
+	if err := json.Unmarshal(line[len(prefix):], &o); err != nil {
+		t.Fatalf("webim_visitor is not a JSON object: %v\n%s", err, line)
+	}
+	return o
+}
+
+// The public vector from Webim's knowledge base (VENDORS.md), reproduced with:
+//
+//	printf '%s' 'Евгенийabc@webim.ru12345+781238553371481195621' | openssl dgst -sha256 -hmac e64e35642555f3ecd64ae7dbb600dca8
+//	SHA2-256(stdin)= 07ef16b821f9552a8b3118416ed9ed6278d3a8ff93751d157c88edc1895cd86f
+//
+// The key is the documentation's example key, not a real one.
+var (
+	webimPublicKey     = []byte("e64e35642555f3ecd64ae7dbb600dca8")
+	webimPublicVisitor = Visitor{ID: "12345", Name: "Евгений", Phone: "+78123855337", Email: "abc@webim.ru"}
+	webimPublicExpires = int64(1481195621)
+)
+
+// webimPublicRequest signs at a time that gives the vector's expires with the
+// default TTL of one hour.
+func webimPublicRequest() Request {
+	r := testRequest()
+	r.Now = time.Unix(webimPublicExpires-3600, 0)
+	return r
+}
+
+func TestWebimPublicVector(t *testing.T) {
+	w := &Webim{PrivateKey: webimPublicKey, RawID: true, DisableRefresh: true}
+	script, err := w.Identify(context.Background(), webimPublicRequest(), webimPublicVisitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := parseWebimScript(t, script)
+	want := webimObject{
+		Fields:  map[string]string{"id": "12345", "display_name": "Евгений", "phone": "+78123855337", "email": "abc@webim.ru"},
+		Expires: webimPublicExpires,
+		Hash:    "07ef16b821f9552a8b3118416ed9ed6278d3a8ff93751d157c88edc1895cd86f",
+	}
+	if !equalWebim(o, want) {
+		t.Errorf("object = %+v\nwant     %+v", o, want)
+	}
+}
+
+func equalWebim(a, b webimObject) bool {
+	if a.Expires != b.Expires || a.Hash != b.Hash || len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	for k, v := range a.Fields {
+		if b.Fields[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestWebimHashVariants checks the charsets and plain hashes against vectors
+// made with openssl and iconv, and cross-checked with python3, over the
+// public vector's signed string and key:
+//
+//	S='Евгенийabc@webim.ru12345+781238553371481195621'; K=e64e35642555f3ecd64ae7dbb600dca8
+func TestWebimHashVariants(t *testing.T) {
+	tests := []struct {
+		name    string
+		hash    WebimHash
+		charset WebimCharset
+		want    string
+	}{
+		// printf '%s' "$S" | iconv -f utf-8 -t cp1251 | openssl dgst -sha256 -hmac $K
+		// python3 -c "import hmac,hashlib;print(hmac.new(b'$K','$S'.encode('cp1251'),hashlib.sha256).hexdigest())"
+		{"hmac cp1251", WebimHMACSHA256, WebimCP1251, "d8e8b1634e1ecc56366843e0feef61bcce95f42a2e48ff40719d84fbab3ea841"},
+		// printf '%s' "$S" | iconv -f utf-8 -t koi8-r | openssl dgst -sha256 -hmac $K
+		// python3 -c "import hmac,hashlib;print(hmac.new(b'$K','$S'.encode('koi8_r'),hashlib.sha256).hexdigest())"
+		{"hmac koi8-r", WebimHMACSHA256, WebimKOI8R, "ccf967ce686755e5fdd317ea4234c6bb1f7d58d368e8fe6a46a0d637e44e8776"},
+		// printf '%s%s' "$S" "$K" | openssl dgst -sha256
+		// python3 -c "import hashlib;print(hashlib.sha256(('$S'+'$K').encode()).hexdigest())"
+		{"sha256 utf-8", WebimSHA256, WebimUTF8, "f859287203804f8f25123b3ea651338ac73cef970bec1066d061d75786c0dcb7"},
+		// printf '%s%s' "$S" "$K" | openssl dgst -sha512
+		{"sha512 utf-8", WebimSHA512, WebimUTF8, "4ea919daf569bfe27144e33f84b58fcccf98379107c3024db7d0514963775cd600a603cb4dbb48e51a50825df62287b4eb52073c7a86b46b38c6fddcc6c8afbb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &Webim{PrivateKey: webimPublicKey, RawID: true, Hash: tt.hash, Charset: tt.charset}
+			data, err := w.VisitorJSON(webimPublicRequest(), webimPublicVisitor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var o webimObject
+			if err := json.Unmarshal(data, &o); err != nil {
+				t.Fatal(err)
+			}
+			if o.Hash != tt.want {
+				t.Errorf("hash = %s, want %s", o.Hash, tt.want)
+			}
+			if o.Fields["display_name"] != "Евгений" {
+				t.Errorf("display_name = %q: the charset must change only what is hashed", o.Fields["display_name"])
+			}
+		})
+	}
+}
+
+func TestWebimCharsetCannotEncode(t *testing.T) {
+	for _, cs := range []WebimCharset{WebimCP1251, WebimKOI8R} {
+		w := &Webim{PrivateKey: testKey, IDKey: testIDKey, Charset: cs, DisableRefresh: true}
+		v := Visitor{ID: "7", Name: "Анна 😀"}
+		_, err := w.Identify(context.Background(), testRequest(), v)
+		if err == nil {
+			t.Fatalf("%s: Identify accepted a name with an emoji", cs)
+		}
+		if !strings.Contains(err.Error(), "display_name") || strings.Contains(err.Error(), "Анна") {
+			t.Errorf("%s: error %q should name the field and not hold the value", cs, err)
+		}
+	}
+}
+
+// TestWebimOpaqueID checks the default id against
+//
+//	printf '%s' 12345 | openssl dgst -sha256 -hmac 'test-key-not-a-secret-0123456789abcdef'
+//	SHA2-256(stdin)= 19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103
+func TestWebimOpaqueID(t *testing.T) {
+	w := &Webim{PrivateKey: testKey, IDKey: testKey, DisableRefresh: true}
+	data, err := w.VisitorJSON(testRequest(), Visitor{ID: "12345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o webimObject
+	if err := json.Unmarshal(data, &o); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := o.Fields["id"], "19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103"; got != want {
+		t.Errorf("id = %s, want %s", got, want)
+	}
+	if o.Fields["login"] != "12345" {
+		t.Errorf("login = %q, want the raw user id when the app sets no Login", o.Fields["login"])
+	}
+
+	data, _ = w.VisitorJSON(testRequest(), Visitor{ID: "12345", Login: "anna"})
+	_ = json.Unmarshal(data, &o)
+	if o.Fields["login"] != "anna" {
+		t.Errorf("login = %q, want the app's Login", o.Fields["login"])
+	}
+
+	raw := &Webim{PrivateKey: testKey, RawID: true}
+	data, _ = raw.VisitorJSON(testRequest(), Visitor{ID: "12345"})
+	o = webimObject{}
+	_ = json.Unmarshal(data, &o)
+	if o.Fields["id"] != "12345" || o.Fields["login"] != "" {
+		t.Errorf("RawID fields = %v, want id 12345 and no login", o.Fields)
+	}
+}
+
+// TestWebimSortOrderVector signs every field, with an opaque id and expires,
+// and checks the hash against python3, which sorts the fields itself:
+//
+//	python3 -c "
+//	import hmac,hashlib
+//	idk=b'test-idkey-not-a-secret-0123456789'
+//	key=b'test-key-not-a-secret-0123456789abcdef'
+//	i=hmac.new(idk,b'12345',hashlib.sha256).hexdigest()
+//	f={'id':i,'display_name':'Анна Петрова','email':'anna@example.com','phone':'+79990001122','login':'anna',
+//	   'avatar_url':'https://example.com/a.png','profile_url':'https://example.com/u/12345','comment':'VIP','info':'plan: gold'}
+//	s=''.join(f[k] for k in sorted(f))+str(1700000000+1800)
+//	print(i); print(hmac.new(key,s.encode(),hashlib.sha256).hexdigest())"
+//
+// which prints
+//
+//	6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484
+//	d98e3f5165edd9229455534974d6b4c11531ae0ceb578899c9fd3d1c82649632
+func TestWebimSortOrderVector(t *testing.T) {
+	w := &Webim{
+		PrivateKey:     testKey,
+		IDKey:          testIDKey,
+		TTL:            30 * time.Minute,
+		Comment:        func(Visitor) string { return "VIP" },
+		Info:           func(v Visitor) string { return "plan: " + v.Attributes["plan"] },
+		DisableRefresh: true,
+	}
+	v := Visitor{
+		ID: "12345", Name: "Анна Петрова", Email: "anna@example.com", Phone: "+79990001122",
+		Login: "anna", AvatarURL: "https://example.com/a.png", ProfileURL: "https://example.com/u/12345",
+		Company:    "not a Webim field",
+		Attributes: map[string]string{"plan": "gold"},
+	}
+	script, err := w.Identify(context.Background(), testRequest(), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := parseWebimScript(t, script)
+	want := webimObject{
+		Fields: map[string]string{
+			"id":           "6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484",
+			"display_name": "Анна Петрова", "email": "anna@example.com", "phone": "+79990001122",
+			"login": "anna", "avatar_url": "https://example.com/a.png",
+			"profile_url": "https://example.com/u/12345", "comment": "VIP", "info": "plan: gold",
+		},
+		Expires: 1700001800,
+		Hash:    "d98e3f5165edd9229455534974d6b4c11531ae0ceb578899c9fd3d1c82649632",
+	}
+	if !equalWebim(o, want) {
+		t.Errorf("object = %+v\nwant     %+v", o, want)
+	}
+	// Fields are written in signing order too, which makes the page readable.
+	keys := []string{"avatar_url", "comment", "display_name", "email", "id", "info", "login", "phone", "profile_url"}
+	last := -1
+	for _, k := range keys {
+		i := bytes.Index(script, []byte(`"`+k+`":`))
+		if i < last {
+			t.Errorf("field %s is written out of order", k)
+		}
+		last = i
+	}
+}
+
+// TestWebimSeparatorAttack shows the forgery the scheme allows with raw ids
+// and that opaque ids close it.
+func TestWebimSeparatorAttack(t *testing.T) {
+	const expires = 1700003600
+	victim := Object{{"id", "12345"}}
+	forged := Object{{"email", "1"}, {"id", "2345"}}
+	if webimSignedString(victim, expires) != webimSignedString(forged, expires) {
+		t.Fatal("the raw-id forgery no longer signs the same string; update the godoc of RawID")
+	}
+
+	w := &Webim{PrivateKey: testKey, IDKey: testIDKey}
+	a, err := w.webimFields(Visitor{ID: "12345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := w.webimFields(Visitor{ID: "2345"})
+	idA, idB := fieldValue(a, "id"), fieldValue(b, "id")
+	if len(idA) != 64 || len(idB) != 64 {
+		t.Fatalf("opaque ids %q and %q are not 64 characters", idA, idB)
+	}
+	if strings.HasPrefix(idA, idB) || strings.HasSuffix(idA, idB) || strings.Contains(idA, idB[1:]) || strings.Contains(idA, idB[:63]) {
+		t.Errorf("opaque ids %s and %s overlap", idA, idB)
+	}
+	// Moving a character out of the victim's id never leaves another
+	// visitor's id: every real id has exactly 64 characters.
+	for cut := 1; cut < 64; cut++ {
+		if len(idA[cut:]) == 64 || len(idA[:cut]) == 64 {
+			t.Fatal("a shortened id has the length of a real one")
+		}
+	}
+	if webimSignedString(a, expires) == webimSignedString(b, expires) {
+		t.Error("different visitors sign the same string")
+	}
+}
+
+func fieldValue(o Object, key string) string {
+	for _, f := range o {
+		if f.Key == key {
+			s, _ := f.Value.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func TestWebimExpiresAndOmitsEmpty(t *testing.T) {
+	for _, tt := range []struct {
+		ttl  time.Duration
+		want int64
+	}{{0, 1700000000 + 3600}, {10 * time.Minute, 1700000000 + 600}} {
+		w := &Webim{PrivateKey: testKey, IDKey: testIDKey, TTL: tt.ttl}
+		data, err := w.VisitorJSON(testRequest(), Visitor{ID: "1", Name: "", Email: "e@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o webimObject
+		_ = json.Unmarshal(data, &o)
+		if o.Expires != tt.want {
+			t.Errorf("TTL %v: expires = %d, want %d", tt.ttl, o.Expires, tt.want)
+		}
+		for _, k := range []string{"display_name", "phone", "avatar_url", "profile_url", "comment", "info"} {
+			if _, ok := o.Fields[k]; ok {
+				t.Errorf("empty field %s was sent", k)
+			}
+		}
+	}
+}
+
+func TestWebimRequestErrors(t *testing.T) {
+	w := &Webim{PrivateKey: testKey, IDKey: testIDKey}
+	if _, err := w.Identify(context.Background(), testRequest(), Visitor{Name: "no id"}); !errors.Is(err, ErrNoVisitorID) {
+		t.Errorf("no ID: err = %v, want ErrNoVisitorID", err)
+	}
+	r := testRequest()
+	r.Endpoints = ""
+	if _, err := w.Identify(context.Background(), r, Visitor{ID: "1"}); err == nil {
+		t.Error("refresh enabled without Request.Endpoints: want an error")
+	}
+	bad := &Webim{IDKey: testIDKey}
+	if _, err := bad.Identify(context.Background(), testRequest(), Visitor{ID: "1"}); err == nil {
+		t.Error("no PrivateKey: Identify must fail, never sign with an empty key")
+	}
+}
+
+func TestWebimLoader(t *testing.T) {
+	ctx := context.Background()
+	w := &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo"}
+	script, err := w.Identify(ctx, testRequest(), Visitor{ID: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := `window.webim = {"accountName":"demo","domain":"demo.webim.ru","location":"default"};`
+	iSettings := bytes.Index(script, []byte(settings))
+	iLoader := bytes.Index(script, []byte(`"https://demo.webim.ru/js/button.js"`))
+	iVisitor := bytes.Index(script, []byte("window.webim_visitor = "))
+	if iSettings < 0 || iLoader < 0 || !(iVisitor < iSettings && iSettings < iLoader) {
+		t.Errorf("want the identity, then the settings, then button.js:\n%s", script)
+	}
+
+	anon, err := w.Anonymous(ctx, testRequest())
+	if err != nil || !bytes.Contains(anon, []byte(settings)) || bytes.Contains(anon, []byte("webim_visitor")) {
+		t.Errorf("Anonymous = %s, %v; want only the loader", anon, err)
+	}
+
+	custom := &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo", Domain: "chat.example.com", Location: "shop", LoaderURL: "/static/button.js"}
+	anon, _ = custom.Anonymous(ctx, testRequest())
+	if !bytes.Contains(anon, []byte(`{"accountName":"demo","domain":"chat.example.com","location":"shop"}`)) ||
+		!bytes.Contains(anon, []byte(`"/static/button.js"`)) {
+		t.Errorf("custom loader:\n%s", anon)
+	}
+
+	none := &Webim{PrivateKey: testKey, IDKey: testIDKey}
+	if anon, err := none.Anonymous(ctx, testRequest()); anon != nil || err != nil {
+		t.Errorf("without a loader Anonymous = %q, %v; want nil, nil", anon, err)
+	}
+}
+
+func TestWebimProvidedVisitorURL(t *testing.T) {
+	w := &Webim{PrivateKey: webimPublicKey, RawID: true}
+	r := webimPublicRequest()
+	link, err := w.ProvidedVisitorURL(r, webimPublicVisitor, "demo", &WebimStartPage{Title: "Главная страница", URL: "https://example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Scheme != "https" || u.Host != "demo.webim.ru" || u.Path != "/webim/client.php" {
+		t.Errorf("link %s: want https://demo.webim.ru/webim/client.php", link)
+	}
+	var o webimObject
+	if err := json.Unmarshal([]byte(u.Query().Get("provided-visitor")), &o); err != nil {
+		t.Fatalf("provided-visitor is not JSON: %v", err)
+	}
+	if o.Hash != "07ef16b821f9552a8b3118416ed9ed6278d3a8ff93751d157c88edc1895cd86f" || o.Fields["display_name"] != "Евгений" {
+		t.Errorf("provided-visitor = %+v, want the public vector's object", o)
+	}
+	var page map[string]string
+	if err := json.Unmarshal([]byte(u.Query().Get("start-page")), &page); err != nil {
+		t.Fatalf("start-page is not JSON: %v", err)
+	}
+	if page["title"] != "Главная страница" || page["url"] != "https://example.com" || len(page) != 2 {
+		t.Errorf("start-page = %v", page)
+	}
+
+	if link, _ := w.ProvidedVisitorURL(r, webimPublicVisitor, "demo", nil); strings.Contains(link, "start-page") {
+		t.Errorf("no start page: %s", link)
+	}
+	for _, account := range []string{"", "evil.com/x?", "a b"} {
+		if _, err := w.ProvidedVisitorURL(r, webimPublicVisitor, account, nil); err == nil {
+			t.Errorf("account %q accepted", account)
+		}
+	}
+}
+
+func TestWebimVisitorJSONForMobile(t *testing.T) {
+	w := &Webim{PrivateKey: webimPublicKey, RawID: true}
+	data, err := w.VisitorJSON(webimPublicRequest(), webimPublicVisitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o webimObject
+	if err := json.Unmarshal(data, &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Hash != "07ef16b821f9552a8b3118416ed9ed6278d3a8ff93751d157c88edc1895cd86f" || o.Expires != webimPublicExpires {
+		t.Errorf("mobile JSON = %s", data)
+	}
+}
+
+func TestWebimRefreshDelay(t *testing.T) {
+	for _, tt := range []struct{ ttl, want time.Duration }{
+		{0, 55 * time.Minute},               // 1h: five minutes early
+		{10 * time.Minute, 9 * time.Minute}, // a tenth early
+		{24 * time.Hour, 24*time.Hour - 5*time.Minute},
+	} {
+		w := &Webim{TTL: tt.ttl}
+		if got := w.refreshDelay(); got != tt.want {
+			t.Errorf("TTL %v: delay %v, want %v", tt.ttl, got, tt.want)
+		}
+	}
+}
