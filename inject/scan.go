@@ -1,7 +1,5 @@
 package inject
 
-import "bytes"
-
 // scanner finds the insertion point for a placement in an HTML byte stream
 // that arrives in chunks of any size.
 //
@@ -18,43 +16,168 @@ import "bytes"
 //     number of bytes fed so far.
 //   - feed never allocates and never panics, whatever the input.
 //
-// PLACEHOLDER: a naive case-insensitive substring search that ignores HTML
-// context; the real tokenizer-correct state machine replaces it.
+// It is a state machine over the tokenizer states of the HTML standard, so it
+// sees tags exactly where a browser does:
+//
+//   - Tag names are case-insensitive, and tags may carry attributes and
+//     whitespace (</head foo="x">, </HEAD >, <head\tclass=a>). A tag counts
+//     only once its closing '>' is seen; a tag cut off by the end of the stream
+//     is not a tag. Names are compared whole: </header> and <headline> are not
+//     markers.
+//   - Nothing inside a comment is a tag (the abrupt closers <!--> and <!--->,
+//     and --!> as a closer, are honoured), nor inside a bogus comment (<?…>,
+//     </ followed by a non-letter, <!x…>, and <![CDATA[ outside foreign
+//     content), a DOCTYPE, or an attribute value, quoted or unquoted.
+//   - After the start tags <script>, <style>, <textarea>, <title>, <xmp>,
+//     <iframe>, <noembed>, <noframes> and <noscript> (scripting on, as in
+//     browsers), only the matching end tag (</script, </style… followed by
+//     whitespace, '/' or '>') ends the text; <script> text follows the
+//     escaped (<!--) and double-escaped (<!--<script>) states. After
+//     <plaintext> nothing is ever a tag again.
+//   - Foreign content is approximated by a depth count: each <svg> or <math>
+//     start tag (but not the self-closing <svg/>) adds one, each </svg> or
+//     </math> end tag takes one away. While the count is above zero,
+//     <![CDATA[…]]> is a CDATA section whose text is not markup and the
+//     elements above do not switch the tokenizer (an SVG <style> or <title>
+//     holds ordinary markup). The approximation ignores HTML integration
+//     points (<foreignObject>, <desc>, SVG <title>, MathML text and
+//     annotation-xml elements, inside which a browser reads HTML again) and
+//     the HTML elements such as <p> or <div> that make a browser leave
+//     foreign content early.
+//   - The tree builder is not modelled beyond this. In particular the few
+//     insertion modes in which a browser ignores one of the start tags above
+//     (such as <style> directly inside <select>, or anything but <noframes>
+//     inside <frameset>) still switch the scanner to raw text.
+//
+// Where each placement inserts:
+//
+//   - BeforeHeadClose: right before the '<' of the first </head …> end tag.
+//   - BeforeBodyClose: right before the '<' of the first </body …> end tag.
+//   - AfterHeadOpen: right after the '>' of the first <head …> start tag. A page
+//     without one gets the script where the HTML parser opens the head
+//     implicitly: before the first start tag other than <html> (such as
+//     <title>, <meta>, <body> or <div>), before the first end tag </head>,
+//     </body>, </html> or </br> (other end tags are ignored there), or before
+//     the first character of text that is not whitespace. DOCTYPEs, comments,
+//     bogus comments, processing instructions (<?…>) and whitespace before it
+//     are skipped, as is a UTF-8 byte order mark at the very start. Character
+//     references are decoded as the parser does, so &#32; or &Tab; count as
+//     whitespace. An explicit <head> is recognised only while it can still
+//     open the head: after <title>, say, it is ignored by browsers and by the
+//     scanner. A start tag that opens the head implicitly is decided as soon
+//     as its name rules out <html> and <head>, without waiting for its '>':
+//     even if the stream ends inside that tag, the parser opens the head at
+//     that point, and the script is already where it belongs.
+//
+// A stream that starts with a UTF-16 byte order mark is never given an
+// insertion point: browsers decode it as UTF-16, where an ASCII <script>
+// would be garbage. hold then follows the bytes fed.
+//
+// The scanner jumps over text, comments, attribute values, CDATA and the
+// text of raw-text elements with bytes.IndexByte (or an eight-bytes-at-a-time
+// search for two bytes), so it looks at most bytes only once, inside
+// assembly. Its whole state is a few integers and a nine-byte array that
+// keeps the part of a tag name split across chunks; feed allocates nothing.
 type scanner struct {
+	fed      int64 // bytes fed so far
+	at       int64 // the insertion point once done
+	cand     int64 // offset of a pending candidate ('<' or '&'), or -1
+	tagStart int64 // offset of the '<' of the tag being read
+
 	placement Placement
-	fed       int64
-	tail      []byte // last few bytes, to match across chunk boundaries
-	buf       [16]byte
+	state     scanState
+	home      scanState // the data state to return to: stHeadData or stData
+	done      bool
+	utf16     bool
+
+	// The tag being read.
+	end         bool    // it is an end tag
+	selfClosing bool    // its '>' came in the self-closing start tag state
+	nlen        uint8   // bytes of name kept; nameOverflow when too long to matter
+	name        [9]byte // its lower-cased name, as far as kept
+
+	match   uint8   // progress through a fixed string: BOM, "[CDATA[", an end tag name, "Tab;"
+	run     uint8   // comment closer state, or trailing '-' or ']' count
+	raw     rawKind // the raw-text element whose end tag ends the text
+	refHex  bool    // the character reference being read is hexadecimal
+	refAny  bool    // it has at least one digit
+	refName uint8   // which whitespace named reference is being matched
+	refVal  uint32  // its value so far, saturated above U+10FFFF
+	foreign uint32  // depth of <svg> and <math> start tags
 }
 
 func (s *scanner) reset(p Placement) {
-	*s = scanner{placement: p}
-	s.tail = s.buf[:0]
+	home := stData
+	if p != BeforeHeadClose && p != BeforeBodyClose {
+		p, home = AfterHeadOpen, stHeadData
+	}
+	*s = scanner{placement: p, state: stBOM, home: home, cand: -1, at: -1}
 }
 
 func (s *scanner) feed(chunk []byte) (at, hold int64) {
-	var marker []byte
-	switch s.placement {
-	case BeforeHeadClose:
-		marker = []byte("</head>")
-	case BeforeBodyClose:
-		marker = []byte("</body>")
-	default:
-		marker = []byte("<head>")
+	if s.done {
+		return s.at, s.at
 	}
-	window := append(append([]byte{}, s.tail...), chunk...)
-	base := s.fed - int64(len(s.tail))
+	base := s.fed
 	s.fed += int64(len(chunk))
-	if i := bytes.Index(bytes.ToLower(window), marker); i >= 0 {
-		if s.placement == AfterHeadOpen {
-			return base + int64(i+len(marker)), s.fed
+	for i := 0; i < len(chunk) && !s.done; {
+		switch s.state {
+		case stBOM:
+			i = s.bom(chunk, i)
+		case stHeadData:
+			i = s.headData(chunk, i, base)
+		case stCharRef, stCharRefNum, stCharRefDigits, stCharRefNamed:
+			i = s.charRef(chunk, i)
+		case stData:
+			i = s.data(chunk, i, base)
+		case stTagOpen:
+			i = s.tagOpen(chunk, i)
+		case stEndTagOpen:
+			i = s.endTagOpen(chunk, i)
+		case stTagName:
+			i = s.tagName(chunk, i, base)
+		case stBeforeAttrName, stAttrName, stAfterAttrName, stBeforeAttrValue,
+			stAttrValueUnquoted, stAfterAttrValueQuoted, stSelfClosing:
+			i = s.attrs(chunk, i, base)
+		case stAttrValueDQ:
+			i = s.quoted(chunk, i, '"')
+		case stAttrValueSQ:
+			i = s.quoted(chunk, i, '\'')
+		case stMarkupDecl, stMarkupDash, stMarkupCDATA:
+			i = s.markupDecl(chunk, i)
+		case stComment:
+			i = s.comment(chunk, i)
+		case stBogusComment:
+			i = s.bogusComment(chunk, i)
+		case stCDATA:
+			i = s.cdata(chunk, i)
+		case stRawText, stRawTextLT, stRawTextEnd:
+			i = s.rawText(chunk, i)
+		case stScript, stScriptLT, stScriptEnd, stScriptEscStart, stScriptEscStartDash:
+			i = s.script(chunk, i)
+		case stScriptEsc, stScriptEscLT, stScriptEscEnd, stScriptDblEscStart:
+			i = s.scriptEscaped(chunk, i)
+		case stScriptDblEsc, stScriptDblEscLT, stScriptDblEscEnd:
+			i = s.scriptDoubleEscaped(chunk, i)
+		default: // stPlaintext: nothing is markup any more
+			i = len(chunk)
 		}
-		return base + int64(i), base + int64(i)
 	}
-	keep := len(marker) - 1
-	if len(window) < keep {
-		keep = len(window)
+	if s.done {
+		return s.at, s.at
 	}
-	s.tail = append(s.buf[:0], window[len(window)-keep:]...)
-	return -1, s.fed - int64(keep)
+	if s.cand >= 0 {
+		return -1, s.cand
+	}
+	return -1, s.fed
+}
+
+// found ends the scan with the insertion point at.
+func (s *scanner) found(at int64) {
+	s.done, s.at = true, at
+}
+
+// toHome returns to the data state after a token ends.
+func (s *scanner) toHome() {
+	s.state = s.home
 }
