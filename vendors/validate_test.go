@@ -1,0 +1,116 @@
+package vendors
+
+import (
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// TestValidate lists every configuration mistake of every vendor and checks
+// that Validate reports it as a *ConfigError naming the vendor and field.
+func TestValidate(t *testing.T) {
+	short := []byte("fifteen-bytes!!")
+	tests := []struct {
+		name   string
+		vendor Validator
+		field  string // "" means valid
+	}{
+		{"webim ok", &Webim{PrivateKey: testKey, IDKey: testIDKey}, ""},
+		{"webim raw ok", &Webim{PrivateKey: testKey, RawID: true}, ""},
+		{"webim loader ok", &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo", Domain: "chat.example.com:8443", Location: "x", LoaderURL: "https://cdn.example.com/button.js"}, ""},
+		{"webim loader URL only ok", &Webim{PrivateKey: testKey, IDKey: testIDKey, LoaderURL: "/static/button.js"}, ""},
+		{"webim no key", &Webim{IDKey: testIDKey}, "PrivateKey"},
+		{"webim short key", &Webim{PrivateKey: short, IDKey: testIDKey}, "PrivateKey"},
+		{"webim bad hash", &Webim{PrivateKey: testKey, IDKey: testIDKey, Hash: 7}, "Hash"},
+		{"webim bad charset", &Webim{PrivateKey: testKey, IDKey: testIDKey, Charset: -1}, "Charset"},
+		{"webim negative TTL", &Webim{PrivateKey: testKey, IDKey: testIDKey, TTL: -time.Second}, "TTL"},
+		{"webim tiny TTL", &Webim{PrivateKey: testKey, IDKey: testIDKey, TTL: time.Second}, "TTL"},
+		{"webim no id key", &Webim{PrivateKey: testKey}, "IDKey"},
+		{"webim short id key", &Webim{PrivateKey: testKey, IDKey: short}, "IDKey"},
+		{"webim bad account", &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo.evil"}, "Account"},
+		{"webim bad domain", &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo", Domain: "https://x"}, "Domain"},
+		{"webim domain without account", &Webim{PrivateKey: testKey, IDKey: testIDKey, Domain: "chat.example.com"}, "Account"},
+		{"webim bad loader", &Webim{PrivateKey: testKey, IDKey: testIDKey, LoaderURL: "javascript:alert(1)"}, "LoaderURL"},
+		{"webim protocol-relative loader", &Webim{PrivateKey: testKey, IDKey: testIDKey, LoaderURL: "//evil.example/x.js"}, "LoaderURL"},
+
+		{"edna ok", &Edna{IDKey: testIDKey}, ""},
+		{"edna raw ok", &Edna{RawID: true, ClientIDName: "$id_1", ClientDataName: "_data", ExtendedAuthName: "auth"}, ""},
+		{"edna no key", &Edna{}, "IDKey"},
+		{"edna short key", &Edna{IDKey: short}, "IDKey"},
+		{"edna bad id name", &Edna{IDKey: testIDKey, ClientIDName: "client-id"}, "ClientIDName"},
+		{"edna reserved data name", &Edna{IDKey: testIDKey, ClientDataName: "class"}, "ClientDataName"},
+		{"edna digit first", &Edna{IDKey: testIDKey, ExtendedAuthName: "1auth"}, "ExtendedAuthName"},
+		{"edna non-ASCII name", &Edna{IDKey: testIDKey, ClientIDName: "клиент"}, "ClientIDName"},
+		{"edna same names", &Edna{IDKey: testIDKey, ClientDataName: "clientId"}, "ClientDataName"},
+
+		{"helpcrunch ok", &HelpCrunch{Organization: "acme-2", AppID: "1", Secret: testKey}, ""},
+		{"helpcrunch no org", &HelpCrunch{AppID: "1", Secret: testKey}, "Organization"},
+		{"helpcrunch bad org", &HelpCrunch{Organization: "acme.evil.example/", AppID: "1", Secret: testKey}, "Organization"},
+		{"helpcrunch hyphen org", &HelpCrunch{Organization: "-acme", AppID: "1", Secret: testKey}, "Organization"},
+		{"helpcrunch no app", &HelpCrunch{Organization: "acme", Secret: testKey}, "AppID"},
+		{"helpcrunch no secret", &HelpCrunch{Organization: "acme", AppID: "1"}, "Secret"},
+		{"helpcrunch short secret", &HelpCrunch{Organization: "acme", AppID: "1", Secret: short}, "Secret"},
+		{"helpcrunch bad widget URL", &HelpCrunch{Organization: "acme", AppID: "1", Secret: testKey, WidgetURL: "ftp://x/"}, "WidgetURL"},
+
+		{"zendesk chat ok", &Zendesk{Secret: testKey, AccountKey: "k", TokenTTL: 7 * time.Minute, AllowedOrigins: []string{"https://app.example.com", "http://localhost:8080"}}, ""},
+		{"zendesk classic ok", &Zendesk{Flavor: ZendeskWebWidget, Secret: testKey}, ""},
+		{"zendesk messaging ok", &Zendesk{Flavor: ZendeskMessaging, Secret: testKey, KeyID: "app_1"}, ""},
+		{"zendesk bad flavor", &Zendesk{Flavor: 3, Secret: testKey}, "Flavor"},
+		{"zendesk no secret", &Zendesk{AccountKey: "k"}, "Secret"},
+		{"zendesk short secret", &Zendesk{AccountKey: "k", Secret: short}, "Secret"},
+		{"zendesk messaging no kid", &Zendesk{Flavor: ZendeskMessaging, Secret: testKey}, "KeyID"},
+		{"zendesk chat no account key", &Zendesk{Secret: testKey}, "AccountKey"},
+		{"zendesk bad SDK URL", &Zendesk{Secret: testKey, AccountKey: "k", SDKURL: "data:text/javascript,alert(1)"}, "SDKURL"},
+		{"zendesk TTL too long", &Zendesk{Secret: testKey, AccountKey: "k", TokenTTL: 7*time.Minute + time.Second}, "TokenTTL"},
+		{"zendesk TTL negative", &Zendesk{Secret: testKey, AccountKey: "k", TokenTTL: -time.Minute}, "TokenTTL"},
+		{"zendesk TTL tiny", &Zendesk{Secret: testKey, AccountKey: "k", TokenTTL: time.Millisecond}, "TokenTTL"},
+		{"zendesk origin star", &Zendesk{Secret: testKey, AccountKey: "k", AllowedOrigins: []string{"*"}}, "AllowedOrigins"},
+		{"zendesk origin null", &Zendesk{Secret: testKey, AccountKey: "k", AllowedOrigins: []string{"null"}}, "AllowedOrigins"},
+		{"zendesk origin with path", &Zendesk{Secret: testKey, AccountKey: "k", AllowedOrigins: []string{"https://app.example.com/x"}}, "AllowedOrigins"},
+		{"zendesk origin trailing slash", &Zendesk{Secret: testKey, AccountKey: "k", AllowedOrigins: []string{"https://app.example.com/"}}, "AllowedOrigins"},
+		{"zendesk origin upper case", &Zendesk{Secret: testKey, AccountKey: "k", AllowedOrigins: []string{"https://App.example.com"}}, "AllowedOrigins"},
+		{"zendesk origin no scheme", &Zendesk{Secret: testKey, AccountKey: "k", AllowedOrigins: []string{"app.example.com"}}, "AllowedOrigins"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.vendor.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Validate() = %v (%T), want a *ConfigError", err, err)
+			}
+			if ce.Vendor != tt.vendor.(Vendor).Name() || ce.Field != tt.field || ce.Problem == "" {
+				t.Errorf("ConfigError = %+v, want vendor %s, field %s", ce, tt.vendor.(Vendor).Name(), tt.field)
+			}
+		})
+	}
+}
+
+// TestRequestTimeErrorsNeverPanic calls every method of zero-value vendors:
+// each must return an error or a harmless script, never panic or sign with
+// an empty key.
+func TestRequestTimeErrorsNeverPanic(t *testing.T) {
+	for _, vendor := range []Vendor{&Webim{}, &Edna{}, &HelpCrunch{}, &Zendesk{}} {
+		r := Request{} // no HTTP request, no clock, no endpoints
+		if _, err := vendor.Identify(t.Context(), r, Visitor{ID: "1"}); err == nil {
+			t.Errorf("%s: zero value identified a visitor", vendor.Name())
+		}
+		_, _ = vendor.Anonymous(t.Context(), r)
+		_, _ = vendor.Reset(t.Context(), r)
+		if p, ok := vendor.(EndpointProvider); ok {
+			for _, ep := range p.Endpoints() {
+				rec, res := serve(ep, "GET", nil, &Visitor{ID: "1"})
+				if res.Issued || rec.Code != 500 {
+					t.Errorf("%s %s: zero value issued: %d %+v", vendor.Name(), ep.Path, rec.Code, res)
+				}
+				ep.Serve(httptest.NewRecorder(), Request{}, nil) // no HTTP request at all
+			}
+		}
+	}
+}
