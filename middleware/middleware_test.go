@@ -323,3 +323,13 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+func TestWrapNilPanics(t *testing.T) {
+	m := mustNew(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}}})
+	defer func() {
+		if recover() == nil {
+			t.Error("Wrap(nil) did not panic")
+		}
+	}()
+	m.Wrap(nil)
+}
