@@ -149,14 +149,20 @@ function checkReceived(t, p) {
     }
     t.ok(typeof got.id === 'string' && got.id !== '', `${v}: received an id (${JSON.stringify(got.id)})`);
   }
-  // edna's clientId is a bearer credential: never personal data (VENDORS.md).
-  if (p.edna) {
+  // Webim's id and edna's clientId are opaque by default (VENDORS.md): a raw
+  // id lets one visitor's signed object be stretched into another's (Webim),
+  // and edna's clientId is a bearer credential that must hold no personal data.
+  for (const v of ['webim', 'edna']) {
+    if (!p[v]) continue;
+    let id;
     try {
-      const id = panels.received('edna', p.edna.received).id || '';
-      t.ok(![PERSON.email, PERSON.phone, PERSON.name].some((s) => id.includes(s)), `edna: clientId carries no personal data`);
+      id = String(panels.received(v, p[v].received).id || '');
     } catch {
-      // already reported above
+      continue; // already reported above
     }
+    const personal = [PERSON.user_id, PERSON.email, PERSON.phone, PERSON.name].filter((s) => id.includes(s));
+    t.ok(/^[0-9a-f]{64}$/.test(id) && personal.length === 0,
+      `${v}: the id is opaque (64 hex) and carries no user id or personal data (${JSON.stringify(id)})`);
   }
 }
 
