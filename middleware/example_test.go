@@ -45,19 +45,30 @@ func page(w http.ResponseWriter, r *http.Request) {
 
 func Example() {
 	mw, err := middleware.New(middleware.Config{
-		Vendors: []vendors.Vendor{demoChat{}},
+		Vendors: []vendors.Vendor{
+			// IDKey derives edna's permanent, opaque clientId from the user id.
+			&vendors.Edna{IDKey: []byte("test-key-not-a-secret-0123456789abcdef")},
+		},
 	})
 	if err != nil {
 		log.Fatal(err) // every configuration mistake surfaces here
 	}
 	handler := mw.Wrap(http.HandlerFunc(page)) // then: http.ListenAndServe(addr, handler)
 
+	// A request whose visitor the application's authentication has found.
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r = r.WithContext(middleware.WithVisitor(r.Context(), vendors.Visitor{ID: "42", Name: "Ann"}))
 	w := httptest.NewRecorder()
-	handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	handler.ServeHTTP(w, r)
 	fmt.Println(w.Body)
+	// The clientId is HMAC-SHA256 of "42" under the IDKey, as Python computes it:
+	// python3 -c "import hmac,hashlib; print(hmac.new(b'test-key-not-a-secret-0123456789abcdef',b'42',hashlib.sha256).hexdigest())"
+
 	// Output:
 	// <html><head><script>try{
-	// demoChat.guest();
+	// window["clientId"] = "666d4ad10c3d4951ff7c6d5fba4313bb3974b813517ae7c0e2bd618d036dbfe5";
+	// window["clientData"] = "{\u0022name\u0022:\u0022Ann\u0022}";
+	//
 	// }catch(e){}
 	// </script><title>Shop</title></head><body>Hello</body></html>
 }
