@@ -23,6 +23,10 @@ import (
 // Anonymous visitors get init without user: HelpCrunch shows its pre-chat
 // form.
 //
+// The script loads the widget itself (unless a script with the same URL is
+// already on the page), so remove HelpCrunch's own installation snippet from
+// pages served through chatident: two init calls would conflict.
+//
 // # Secrets
 //
 // Secret never reaches the browser.

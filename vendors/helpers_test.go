@@ -156,13 +156,3 @@ func runNode(t *testing.T, in nodeInput) nodeOutput {
 	}
 	return out
 }
-
-// mustJSON decodes a JSON value into a generic Go value.
-func mustJSON(t *testing.T, data []byte) any {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, data)
-	}
-	return v
-}

@@ -12,8 +12,8 @@ import (
 
 // Field is one property of an Object.
 type Field struct {
-	Key   string
-	Value any
+	Key   string // written as an encoded string literal
+	Value any    // any value AppendJS supports
 }
 
 // Object is a JavaScript object literal whose properties are written in the

@@ -3,6 +3,7 @@ package vendors
 import (
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -85,8 +86,12 @@ func TestValidate(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("Validate() = %v (%T), want a *ConfigError", err, err)
 			}
-			if ce.Vendor != tt.vendor.(Vendor).Name() || ce.Field != tt.field || ce.Problem == "" {
-				t.Errorf("ConfigError = %+v, want vendor %s, field %s", ce, tt.vendor.(Vendor).Name(), tt.field)
+			name := tt.vendor.(Vendor).Name()
+			if ce.Vendor != name || ce.Field != tt.field || ce.Problem == "" {
+				t.Errorf("ConfigError = %+v, want vendor %s, field %s", ce, name, tt.field)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, name+": "+tt.field+" ") {
+				t.Errorf("message %q does not start with %q", msg, name+": "+tt.field)
 			}
 		})
 	}
@@ -111,6 +116,29 @@ func TestRequestTimeErrorsNeverPanic(t *testing.T) {
 				}
 				ep.Serve(httptest.NewRecorder(), Request{}, nil) // no HTTP request at all
 			}
+		}
+	}
+}
+
+func TestEnumStrings(t *testing.T) {
+	for _, tt := range []struct {
+		got, want string
+	}{
+		{WebimHMACSHA256.String(), "hmac-sha256"},
+		{WebimSHA256.String(), "sha256"},
+		{WebimSHA512.String(), "sha512"},
+		{WebimHash(9).String(), "WebimHash(9)"},
+		{WebimUTF8.String(), "utf-8"},
+		{WebimCP1251.String(), "cp1251"},
+		{WebimKOI8R.String(), "koi8-r"},
+		{WebimCharset(9).String(), "WebimCharset(9)"},
+		{ZendeskChatSDK.String(), "chat-sdk"},
+		{ZendeskWebWidget.String(), "web-widget"},
+		{ZendeskMessaging.String(), "messaging"},
+		{ZendeskFlavor(9).String(), "ZendeskFlavor(9)"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("String() = %q, want %q", tt.got, tt.want)
 		}
 	}
 }

@@ -69,7 +69,8 @@ type Webim struct {
 	Charset WebimCharset
 
 	// TTL is how long an object stays valid: expires = now + TTL, in unix
-	// seconds. Zero means one hour; the refresh renews it shortly before.
+	// seconds. Zero means one hour; otherwise at least a minute. The refresh
+	// renews the object a tenth of TTL (at most five minutes) before expiry.
 	TTL time.Duration
 
 	// IDKey is the key for opaque ids (required unless RawID, at least 16
