@@ -77,13 +77,14 @@ func (rs *response) classify() (reason Reason, sniff bool) {
 	if !rs.h.cfg.eligible(rs.status) {
 		return Status, false
 	}
+	// Direct lookups: the keys are canonical, as Header.Set makes them.
 	h := rs.w.Header()
-	if h.Get("Content-Encoding") != "" {
+	if ce := h["Content-Encoding"]; len(ce) > 0 && ce[0] != "" {
 		return Encoded, false
 	}
 	ct, ok := h["Content-Type"]
 	if !ok {
-		if h.Get("Transfer-Encoding") != "" {
+		if te := h["Transfer-Encoding"]; len(te) > 0 && te[0] != "" {
 			return NotHTML, false // net/http does not sniff then, and sends no type
 		}
 		return "", true

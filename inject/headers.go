@@ -48,11 +48,15 @@ func privatize(h http.Header, grow int, lengthKnown bool) {
 	} else {
 		delete(h, "Content-Length")
 	}
-	// Also the spellings an application may have put in the map directly,
-	// which net/http sends as they are.
-	for _, k := range [...]string{"Etag", "ETag", "Last-Modified", "Accept-Ranges",
-		"Cdn-Cache-Control", "CDN-Cache-Control", "Surrogate-Control"} {
-		delete(h, k)
+	// One pass over the (small) map instead of a lookup per name; it also
+	// catches the spellings an application may have put in the map
+	// directly, which net/http sends as they are.
+	for k := range h {
+		switch k {
+		case "Etag", "ETag", "Last-Modified", "Accept-Ranges",
+			"Cdn-Cache-Control", "CDN-Cache-Control", "Surrogate-Control":
+			delete(h, k)
+		}
 	}
 
 	cc, ccChanged := privateCacheControl(h["Cache-Control"])
@@ -138,7 +142,7 @@ func varyCookie(values []string) (v string, changed bool) {
 	if len(values) == 0 {
 		return "Cookie", true
 	}
-	last := strings.TrimRight(values[len(values)-1], " \t")
+	last := strings.TrimRight(values[len(values)-1], " \t,")
 	if strings.Trim(last, " \t,") == "" {
 		return "Cookie", true
 	}

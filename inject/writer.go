@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // errDetached is returned by a writer used after its handler returned.
@@ -23,10 +24,17 @@ var errDetached = errors.New("inject: ResponseWriter used after the handler retu
 // (WriteHeader, Flush), so a goroutine the application leaked can never
 // write into the buffer of a later response. mu also serialises a late call
 // that races with the return.
+//
+// Once a response passes through (ineligible, or the element is in), Write
+// and ReadFrom take a lock-free path straight to the underlying writer,
+// guarded by the pass flag alone: that path touches no pooled state, so a
+// late call racing with the return can at worst reach the underlying
+// writer, never another response.
 type writer struct {
-	mu sync.Mutex
-	rs *response           // nil once detached
-	w  http.ResponseWriter // the underlying writer, for Header and Unwrap
+	pass atomic.Bool // the response passes through; cleared on detach
+	mu   sync.Mutex
+	rs   *response           // nil once detached
+	w    http.ResponseWriter // the underlying writer, for Header and Unwrap
 }
 
 var (
@@ -50,30 +58,41 @@ func (ww *writer) WriteHeader(code int) {
 	defer ww.mu.Unlock()
 	if ww.rs != nil {
 		ww.rs.writeHeader(code)
+		ww.pass.Store(ww.rs.phase == phasePass)
 	}
 }
 
 // Write passes body bytes on, holding back only what is needed to find the
 // insertion point.
 func (ww *writer) Write(p []byte) (int, error) {
+	if ww.pass.Load() {
+		return ww.w.Write(p)
+	}
 	ww.mu.Lock()
 	defer ww.mu.Unlock()
 	if ww.rs == nil {
 		return 0, errDetached
 	}
-	return ww.rs.write(p)
+	n, err := ww.rs.write(p)
+	ww.pass.Store(ww.rs.phase == phasePass)
+	return n, err
 }
 
 // ReadFrom copies src to the response. Once the response is known to pass
 // through unchanged, the rest is handed to the underlying writer's ReadFrom
 // (sendfile for net/http).
 func (ww *writer) ReadFrom(src io.Reader) (int64, error) {
+	if ww.pass.Load() {
+		return readFromUnder(ww.w, src)
+	}
 	ww.mu.Lock()
 	defer ww.mu.Unlock()
 	if ww.rs == nil {
 		return 0, errDetached
 	}
-	return ww.rs.readFrom(src)
+	n, err := ww.rs.readFrom(src)
+	ww.pass.Store(ww.rs.phase == phasePass)
+	return n, err
 }
 
 // Flush sends everything that can be sent (the headers, and the body up to
@@ -90,7 +109,9 @@ func (ww *writer) FlushError() error {
 	if ww.rs == nil {
 		return errDetached
 	}
-	return ww.rs.flush()
+	err := ww.rs.flush()
+	ww.pass.Store(ww.rs.phase == phasePass)
+	return err
 }
 
 // Hijack hands the connection to the application, as the underlying writer
@@ -103,7 +124,9 @@ func (ww *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if ww.rs == nil {
 		return nil, nil, errDetached
 	}
-	return ww.rs.hijack()
+	c, brw, err := ww.rs.hijack()
+	ww.pass.Store(ww.rs.phase == phasePass)
+	return c, brw, err
 }
 
 // Push initiates an HTTP/2 server push through the underlying writer, or
@@ -132,6 +155,7 @@ func (ww *writer) finish() {
 func (ww *writer) detach(aborted bool) Outcome {
 	ww.mu.Lock()
 	defer ww.mu.Unlock()
+	ww.pass.Store(false)
 	rs := ww.rs
 	ww.rs = nil
 	if aborted {
@@ -528,12 +552,16 @@ func (rs *response) readFrom(src io.Reader) (int64, error) {
 	if rs.phase == phaseHijacked {
 		return n, http.ErrHijacked
 	}
-	if rf, ok := rs.w.(io.ReaderFrom); ok {
-		m, err := rf.ReadFrom(src)
-		return n + m, err
-	}
-	m, err := io.Copy(writerOnly{rs.w}, src)
+	m, err := readFromUnder(rs.w, src)
 	return n + m, err
+}
+
+// readFromUnder copies src to w with w's own ReadFrom when it has one.
+func readFromUnder(w http.ResponseWriter, src io.Reader) (int64, error) {
+	if rf, ok := w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{w}, src)
 }
 
 // writerOnly hides every method but Write, so io.Copy cannot call back

@@ -1,0 +1,116 @@
+package inject
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+)
+
+func TestPrivateCacheControl(t *testing.T) {
+	for _, tc := range []struct {
+		in      []string
+		want    string
+		changed bool
+	}{
+		{nil, "private", true},
+		{[]string{""}, "private", true},
+		{[]string{"public, max-age=60"}, "private, max-age=60", true},
+		{[]string{"no-store"}, "private, no-store", true},
+		{[]string{"no-cache, max-age=0, must-revalidate"}, "private, no-cache, max-age=0, must-revalidate", true},
+		{[]string{"private"}, "private", false},
+		{[]string{"max-age=0, PRIVATE"}, "max-age=0, PRIVATE", false},
+		{[]string{"max-age=60, s-maxage=300, PUBLIC"}, "private, max-age=60", true},
+		{[]string{"S-MaxAge=10"}, "private", true},
+		{[]string{`no-cache="Set-Cookie, X-Foo", public`}, `private, no-cache="Set-Cookie, X-Foo"`, true},
+		{[]string{`private="Set-Cookie", max-age=5`}, "private, max-age=5", true},
+		{[]string{"public", "max-age=60"}, "private, max-age=60", true},
+		{[]string{"private", "no-cache"}, "private, no-cache", true},
+		{[]string{`ext="a\"public\", b", public`}, `private, ext="a\"public\", b"`, true},
+	} {
+		got, changed := privateCacheControl(tc.in)
+		if got != tc.want || changed != tc.changed {
+			t.Errorf("%q: got %q %v, want %q %v", tc.in, got, changed, tc.want, tc.changed)
+		}
+	}
+}
+
+func TestVaryCookie(t *testing.T) {
+	for _, tc := range []struct {
+		in      []string
+		want    string
+		changed bool
+	}{
+		{nil, "Cookie", true},
+		{[]string{""}, "Cookie", true},
+		{[]string{"Accept-Encoding"}, "Accept-Encoding, Cookie", true},
+		{[]string{"Accept-Encoding, "}, "Accept-Encoding, Cookie", true},
+		{[]string{"cookie"}, "", false},
+		{[]string{"Accept-Encoding,Cookie"}, "", false},
+		{[]string{"*"}, "", false},
+		{[]string{"Origin", "Accept-Encoding"}, "Accept-Encoding, Cookie", true},
+		{[]string{"Origin", "COOKIE"}, "", false},
+		{[]string{"Cookies"}, "Cookies, Cookie", true},
+	} {
+		got, changed := varyCookie(tc.in)
+		if got != tc.want || changed != tc.changed {
+			t.Errorf("%q: got %q %v, want %q %v", tc.in, got, changed, tc.want, tc.changed)
+		}
+	}
+}
+
+func TestPrivatize(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		in          http.Header
+		grow        int
+		lengthKnown bool
+		want        http.Header
+	}{
+		{"length grows", http.Header{"Content-Length": {"100"}}, 25, true,
+			http.Header{"Content-Length": {"125"}, "Cache-Control": {"private"}, "Vary": {"Cookie"}}},
+		{"no length stays none", http.Header{}, 25, true,
+			http.Header{"Cache-Control": {"private"}, "Vary": {"Cookie"}}},
+		{"length removed when unknown", http.Header{"Content-Length": {"100"}}, 25, false,
+			http.Header{"Cache-Control": {"private"}, "Vary": {"Cookie"}}},
+		{"unreadable length removed", http.Header{"Content-Length": {"1e3"}}, 25, true,
+			http.Header{"Cache-Control": {"private"}, "Vary": {"Cookie"}}},
+		{"validators, ranges and CDN controls removed", http.Header{
+			"Etag": {`"a"`}, "ETag": {`"b"`}, "Last-Modified": {"x"}, "Accept-Ranges": {"bytes"},
+			"Cdn-Cache-Control": {"max-age=9"}, "CDN-Cache-Control": {"max-age=9"}, "Surrogate-Control": {"max-age=9"},
+			"Cache-Control": {"public, s-maxage=9"}, "Vary": {"Origin", "*"}, "X-Other": {"kept"},
+		}, 0, true, http.Header{"Cache-Control": {"private"}, "Vary": {"Origin", "*"}, "X-Other": {"kept"}}},
+		{"multi-valued Vary merged into the last", http.Header{"Vary": {"Origin", "Accept-Encoding"}, "Cache-Control": {"private"}}, 0, true,
+			http.Header{"Vary": {"Origin", "Accept-Encoding, Cookie"}, "Cache-Control": {"private"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.in.Clone()
+			privatize(h, tc.grow, tc.lengthKnown)
+			if fmt.Sprint(h) != fmt.Sprint(tc.want) {
+				t.Fatalf("got\n%v\nwant\n%v", h, tc.want)
+			}
+		})
+	}
+}
+
+func TestPrivatizeValuesAreSeparate(t *testing.T) {
+	// Cache-Control and Vary share one backing array; appending to one
+	// must not overwrite the other.
+	h := http.Header{}
+	privatize(h, 0, true)
+	h.Add("Cache-Control", "no-transform")
+	if !slices.Equal(h["Vary"], []string{"Cookie"}) || !slices.Equal(h["Cache-Control"], []string{"private", "no-transform"}) {
+		t.Fatalf("headers %v", h)
+	}
+}
+
+func TestListElements(t *testing.T) {
+	var got []string
+	for e := range listElements(` a , "b,c" ,, d="x\"y,z" ,e\`) {
+		got = append(got, e)
+	}
+	want := []string{"a", `"b,c"`, `d="x\"y,z"`, `e\`}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
