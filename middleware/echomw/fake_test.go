@@ -48,7 +48,7 @@ func (fakeVendor) Endpoints() []vendors.Endpoint {
 	}}
 }
 
-func newMiddleware(t *testing.T) *middleware.Middleware {
+func newMiddleware(t testing.TB) *middleware.Middleware {
 	t.Helper()
 	m, err := middleware.New(middleware.Config{
 		Vendors: []vendors.Vendor{fakeVendor{}},

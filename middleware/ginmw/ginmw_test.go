@@ -434,3 +434,31 @@ func TestMiddlewareNil(t *testing.T) {
 	}()
 	ginmw.Middleware(nil)
 }
+
+// TestPusher checks that c.Writer.Pusher finds HTTP/2's pusher under
+// chatident's writer.
+func TestPusher(t *testing.T) {
+	var pusher http.Pusher
+	r := newEngine(t)
+	r.GET("/", func(c *gin.Context) {
+		pusher = c.Writer.Pusher()
+		c.Data(http.StatusOK, "text/html", []byte(page))
+	})
+	srv := httptest.NewUnstartedServer(r)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.ProtoMajor != 2 {
+		t.Fatalf("served over %s, want HTTP/2", res.Proto)
+	}
+	if pusher == nil {
+		t.Error("Pusher() = nil under HTTP/2")
+	}
+	assertInjected(t, string(body), page, anonymous)
+}
