@@ -63,6 +63,20 @@ func BenchmarkMiddleware(b *testing.B) {
 	ctxVisitor := func(r *http.Request) *http.Request {
 		return r.WithContext(WithVisitor(r.Context(), vendors.Visitor{ID: "user-42"}))
 	}
+	key := []byte(testKey)
+	realMW, err := New(Config{
+		Vendors: []vendors.Vendor{
+			&vendors.Webim{PrivateKey: key, IDKey: key},
+			&vendors.Edna{IDKey: key},
+			&vendors.HelpCrunch{Organization: "shop", AppID: "3", Secret: key},
+			&vendors.Zendesk{Secret: key, AccountKey: "acct-key"},
+		},
+		Observer: &countingObserver{},
+		SignOut:  SignOut{HashKey: key},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
 	identified := ctxVisitor(httptest.NewRequest(http.MethodGet, "/", nil))
 	// The browser already holds its marker, as on every page after the first.
 	marker := markerFrom(b, buildPage(m, ctxVisitor(httptest.NewRequest(http.MethodGet, "/", nil)), ""))
@@ -76,6 +90,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		{"bare/html", app, httptest.NewRequest(http.MethodGet, "/", nil)},
 		{"wrapped/html_anonymous", wrapped, httptest.NewRequest(http.MethodGet, "/", nil)},
 		{"wrapped/html_identified", wrapped, identified},
+		{"wrapped/html_identified_real_vendors", realMW.Wrap(app), identified},
 		{"bare/json", app, httptest.NewRequest(http.MethodGet, "/api", nil)},
 		{"wrapped/json", wrapped, httptest.NewRequest(http.MethodGet, "/api", nil)},
 	} {

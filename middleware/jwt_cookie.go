@@ -37,6 +37,8 @@ const maxJWTLeeway = 5 * time.Minute
 // Name. A missing or refused token means an anonymous visitor, never an error
 // page.
 //
+// Times are checked against the system clock, not Config.Now.
+//
 // Use it as a pointer (&JWTCookie{...}) and do not change its fields after
 // New: the parser is built once, on first use.
 type JWTCookie struct {
