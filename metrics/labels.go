@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/chatident/chatident/inject"
+	"github.com/chatident/chatident/vendors"
 )
 
 // Other is the label value that every unknown reason, result or vendor is
@@ -35,10 +36,10 @@ func responseReasons() []string {
 func endpointResults() []string {
 	return []string{
 		"issued",
-		"anonymous",
-		"cross_site",
-		"method",
-		"error",
+		vendors.ReasonAnonymous,
+		vendors.ReasonCrossSite,
+		vendors.ReasonMethod,
+		vendors.ReasonError,
 	}
 }
 
