@@ -104,7 +104,7 @@ func serveChain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.called = true
-	st.w = newResponseWriter(w, r.Context(), st.status)
+	st.w = newResponseWriter(r.Context(), w, st.status)
 	st.c.Writer = st.w
 	st.c.Request = r
 	st.c.Next()

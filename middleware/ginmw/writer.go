@@ -33,7 +33,7 @@ var (
 	_ io.ReaderFrom      = (*responseWriter)(nil)
 )
 
-func newResponseWriter(w http.ResponseWriter, ctx context.Context, status int) *responseWriter {
+func newResponseWriter(ctx context.Context, w http.ResponseWriter, status int) *responseWriter {
 	return &responseWriter{w: w, ctx: ctx, status: status, size: notWritten}
 }
 
