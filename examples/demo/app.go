@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/chatident/chatident/metrics"
+	"github.com/chatident/chatident/middleware"
+	"github.com/chatident/chatident/vendors"
+)
+
+// The demo's vendor accounts. None of these is a secret: real sites put them
+// in their pages.
+const (
+	demoWebimAccount      = "chatident-demo"
+	demoHelpCrunchOrg     = "chatident-demo"
+	demoHelpCrunchAppID   = "1"
+	demoZendeskAccountKey = "chatident-demo-account-key"
+)
+
+// appConfig is everything the demo's handler needs; tests build one with
+// known secrets and a captured logger.
+type appConfig struct {
+	Secrets Secrets
+	// Logger receives the demo's and chatident's log lines; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock for signing and for the stand-in vendor servers;
+	// nil means time.Now.
+	Now func() time.Time
+}
+
+// newApp returns the whole demo site: the page, sign-in and sign-out, the
+// stand-in widgets and their vendor servers, /metrics, and chatident around
+// all of it.
+func newApp(cfg appConfig) (http.Handler, error) {
+	if err := cfg.Secrets.validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	sess := newSessions(cfg.Secrets.SessionKey, log)
+	standins, err := standinHandler(cfg.Secrets, now)
+	if err != nil {
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+
+	chat, err := middleware.New(middleware.Config{
+		Vendors:  demoVendors(cfg.Secrets),
+		Sources:  []middleware.Source{sess.source()},
+		SignOut:  middleware.SignOut{HashKey: cfg.Secrets.SignOutKey()},
+		Observer: m,
+		Logger:   log,
+		Now:      now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("chatident: %w", err)
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		renderPage(w, r, log, http.StatusOK, pageData{Visitor: sess.current(r)})
+	})
+	mux.HandleFunc("POST /login", sess.login)
+	mux.HandleFunc("POST /logout", sess.logout)
+	mux.Handle(standinPrefix, standins)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return securityHeaders(chat.Wrap(mux)), nil
+}
+
+// demoVendors configures the four seed vendors, each in chatident's default
+// identity mode and pointed at the local stand-ins.
+func demoVendors(s Secrets) []vendors.Vendor {
+	return []vendors.Vendor{
+		&vendors.Webim{
+			PrivateKey: s.WebimKey,
+			IDKey:      s.WebimIDKey(),
+			Account:    demoWebimAccount,
+			LoaderURL:  standinWebim,
+		},
+		&vendors.Edna{
+			IDKey: s.EdnaKey,
+		},
+		&vendors.HelpCrunch{
+			Organization: demoHelpCrunchOrg,
+			AppID:        demoHelpCrunchAppID,
+			Secret:       s.HelpCrunchSecret,
+			WidgetURL:    standinHelpCrunch,
+		},
+		&vendors.Zendesk{
+			Flavor:     vendors.ZendeskChatSDK,
+			Secret:     s.ZendeskSecret,
+			AccountKey: demoZendeskAccountKey,
+			SDKURL:     standinZendesk,
+		},
+	}
+}
+
+// securityHeaders sets what every response of the demo should carry.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("X-Frame-Options", "DENY")
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"time"
+)
+
+// standinFiles are the local stand-ins for the vendors' widget scripts and
+// the demo's stylesheet. Real widgets load from the vendors' servers, which
+// an offline demo cannot reach; each stand-in reads exactly what the real
+// widget would read and shows it in a panel.
+//
+//go:embed standin/*.js standin/*.css
+var standinFiles embed.FS
+
+// The stand-in script paths the vendor configurations and the page point at.
+const (
+	standinPrefix     = "/standin/"
+	standinWebim      = standinPrefix + "webim.js"
+	standinEdna       = standinPrefix + "edna.js"
+	standinHelpCrunch = standinPrefix + "helpcrunch.js"
+	standinZendesk    = standinPrefix + "zendesk.js"
+	standinCSS        = standinPrefix + "demo.css"
+)
+
+// standinHandler serves the stand-in files under /standin/ and each
+// stand-in's "vendor backend" at POST /standin/<vendor>/verify.
+func standinHandler(s Secrets, now func() time.Time) (http.Handler, error) {
+	mux := http.NewServeMux()
+	sub, err := fs.Sub(standinFiles, "standin")
+	if err != nil {
+		return nil, fmt.Errorf("stand-in files: %w", err)
+	}
+	files := http.StripPrefix(standinPrefix, http.FileServerFS(sub))
+	mux.Handle("GET "+standinPrefix+"{file}", noSniff(files))
+	mux.Handle("POST "+standinPrefix+"webim/verify", verifyWebim(s.WebimKey, now))
+	mux.Handle("POST "+standinPrefix+"helpcrunch/verify", verifyHelpCrunch(s.HelpCrunchSecret))
+	mux.Handle("POST "+standinPrefix+"zendesk/verify", verifyZendesk(s.ZendeskSecret, now))
+	return mux, nil
+}
+
+// noSniff stops browsers from treating a stand-in as anything but its
+// declared type.
+func noSniff(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
+}
