@@ -2,10 +2,10 @@
 # runs every test of every module (README, CI).
 
 GO      ?= go
-MODULES := . middleware/ginmw middleware/echomw
+MODULES := . middleware/ginmw middleware/echomw examples/gin examples/echo
 NPMDIRS := e2e/jsdom e2e/browser
 
-.PHONY: test test-go js-deps lint demo bench fuzz
+.PHONY: test test-go js-deps go-deps lint demo bench fuzz
 
 test: js-deps test-go
 
@@ -23,6 +23,10 @@ js-deps:
 			[ -d $$d/node_modules ] || npm ci --prefix $$d --no-audit --no-fund --loglevel=error; \
 		fi; \
 	done
+
+# Download every module's dependencies (CI does this before testing).
+go-deps:
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) mod download); done
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
