@@ -90,7 +90,7 @@ func FuzzWriterChunking(f *testing.F) {
 	f.Add([]byte("<!-- </head> --><head></head><body></body>"), uint64(3), uint8(5), uint8(2))
 	f.Add([]byte("\x00\xff<head>\xfe</body>"), uint64(4), uint8(2), uint8(0))
 	f.Add([]byte(""), uint64(5), uint8(1), uint8(1))
-	for i, p := range corpusPages(f, 6, 64<<10) {
+	for i, p := range corpusPages(f, 5, 16<<10) {
 		f.Add(p, uint64(100+i), uint8(200), uint8(i))
 	}
 	el := []byte(element)
