@@ -34,16 +34,22 @@ package inject
 //     whitespace, '/' or '>') ends the text; <script> text follows the
 //     escaped (<!--) and double-escaped (<!--<script>) states. After
 //     <plaintext> nothing is ever a tag again.
-//   - Foreign content is approximated by a depth count: each <svg> or <math>
-//     start tag (but not the self-closing <svg/>) adds one, each </svg> or
-//     </math> end tag takes one away. While the count is above zero,
-//     <![CDATA[…]]> is a CDATA section whose text is not markup and the
-//     elements above do not switch the tokenizer (an SVG <style> or <title>
-//     holds ordinary markup). The approximation ignores HTML integration
-//     points (<foreignObject>, <desc>, SVG <title>, MathML text and
-//     annotation-xml elements, inside which a browser reads HTML again) and
-//     the HTML elements such as <p> or <div> that make a browser leave
-//     foreign content early.
+//   - Foreign content is approximated by a count of open <svg> and <math>
+//     elements: each start tag (but not the self-closing <svg/>) opens one,
+//     and </svg> or </math> closes the innermost open one of that name
+//     together with any inside it, as a browser's stack of open elements
+//     would (past 64 nested levels, all count as <svg>). As in browsers, the
+//     start tags of HTML elements such as <p>, <div>, <span>, <b> or <img>,
+//     and the end tags </p> and </br>, leave foreign content altogether.
+//     While in foreign content, <![CDATA[…]]> is a CDATA section whose text
+//     is not markup, and the elements above do not switch the tokenizer (an
+//     SVG <style> or <title> holds ordinary markup). The approximation
+//     leaves out HTML integration points (<foreignObject>, <desc> and
+//     <title> in SVG, the MathML text elements and annotation-xml, inside
+//     which a browser reads HTML again) and <font> with a color, face or
+//     size attribute, which also leaves foreign content. A marker inside
+//     foreign content still counts; the script inserted there becomes an
+//     SVG script, which browsers run, or a MathML one, which they do not.
 //   - The tree builder is not modelled beyond this. In particular the few
 //     insertion modes in which a browser ignores one of the start tags above
 //     (such as <style> directly inside <select>, or anything but <noframes>
@@ -62,21 +68,22 @@ package inject
 //     bogus comments, processing instructions (<?…>) and whitespace before it
 //     are skipped, as is a UTF-8 byte order mark at the very start. Character
 //     references are decoded as the parser does, so &#32; or &Tab; count as
-//     whitespace. An explicit <head> is recognised only while it can still
-//     open the head: after <title>, say, it is ignored by browsers and by the
-//     scanner. A start tag that opens the head implicitly is decided as soon
-//     as its name rules out <html> and <head>, without waiting for its '>':
-//     even if the stream ends inside that tag, the parser opens the head at
-//     that point, and the script is already where it belongs.
+//     whitespace. Whichever comes first wins: a <head> after <title>, say,
+//     is ignored by browsers. A start tag that opens the head implicitly is
+//     decided as soon as its name rules out <html> and <head>, without
+//     waiting for its '>': even if the stream ends inside that tag, the
+//     parser opens the head right there, so the script is where it belongs
+//     either way, and a long first tag (a data: URL in an <img>) is not held.
 //
 // A stream that starts with a UTF-16 byte order mark is never given an
 // insertion point: browsers decode it as UTF-16, where an ASCII <script>
 // would be garbage. hold then follows the bytes fed.
 //
-// The scanner jumps over text, comments, attribute values, CDATA and the
-// text of raw-text elements with bytes.IndexByte (or an eight-bytes-at-a-time
-// search for two bytes), so it looks at most bytes only once, inside
-// assembly. Its whole state is a few integers and a nine-byte array that
+// The scanner jumps over text, comments, quoted attribute values, CDATA and
+// the text of raw-text elements with bytes.IndexByte (or, in escaped script,
+// an eight-bytes-at-a-time search for two bytes), so most bytes are looked at
+// once, inside assembly; only tag names and the rest of tags are read a byte
+// at a time. Its whole state is a few integers and a ten-byte array that
 // keeps the part of a tag name split across chunks; feed allocates nothing.
 type scanner struct {
 	fed      int64 // bytes fed so far
@@ -88,24 +95,26 @@ type scanner struct {
 	state     scanState
 	home      scanState // the data state to return to: stHeadData or stData
 	done      bool
-	utf16     bool
 
 	// The tag being read.
-	end         bool    // it is an end tag
-	selfClosing bool    // its '>' came in the self-closing start tag state
-	nlen        uint8   // bytes of name kept; nameOverflow when too long to matter
-	name        [9]byte // its lower-cased name, as far as kept
+	end         bool     // it is an end tag
+	selfClosing bool     // its '>' came in the self-closing start tag state
+	nlen        uint8    // bytes of name kept; nameOverflow when too long to matter
+	name        [10]byte // its lower-cased name, as far as kept
 
-	match   uint8   // progress through a fixed string: BOM, "[CDATA[", an end tag name, "Tab;"
-	run     uint8   // comment closer state, or trailing '-' or ']' count
-	raw     rawKind // the raw-text element whose end tag ends the text
-	refHex  bool    // the character reference being read is hexadecimal
-	refAny  bool    // it has at least one digit
-	refName uint8   // which whitespace named reference is being matched
-	refVal  uint32  // its value so far, saturated above U+10FFFF
-	foreign uint32  // depth of <svg> and <math> start tags
+	match       uint8   // progress through a fixed string: BOM, "[CDATA[", an end tag name, "Tab;"
+	run         uint8   // comment closer state, or trailing '-' or ']' count
+	raw         rawKind // the raw-text element whose end tag ends the text
+	refHex      bool    // the character reference being read is hexadecimal
+	refAny      bool    // it has at least one digit
+	refName     uint8   // which whitespace named reference is being matched
+	refVal      uint32  // its value so far, saturated above U+10FFFF
+	foreign     uint32  // open <svg> and <math> levels
+	foreignMath uint64  // bit i set: level i is a <math>
 }
 
+// reset readies s for a new stream. A placement it does not know is taken as
+// AfterHeadOpen, the default.
 func (s *scanner) reset(p Placement) {
 	home := stData
 	if p != BeforeHeadClose && p != BeforeBodyClose {

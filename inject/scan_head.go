@@ -42,8 +42,7 @@ func (s *scanner) bom(b []byte, i int) int {
 	s.match++
 	i++
 	switch {
-	case s.name[0] != 0xEF:
-		s.utf16 = true
+	case s.name[0] != 0xEF: // UTF-16: see the scanner's doc
 		s.cand = -1
 		s.state = stPlaintext
 	case s.match == 3:

@@ -1,6 +1,9 @@
 package inject
 
-import "bytes"
+import (
+	"bytes"
+	"math/bits"
+)
 
 // This file holds the data state and the tag states: where a tag starts, what
 // its name is, where its attributes end, and what the tag means for the
@@ -29,7 +32,7 @@ func (s *scanner) tagOpen(b []byte, i int) int {
 		}
 		s.end, s.selfClosing, s.nlen = false, false, 0
 		s.state = stTagName
-		s.appendName(c)
+		s.appendName(b[i : i+1])
 		return i + 1
 	case c == '/':
 		s.state = stEndTagOpen
@@ -60,7 +63,7 @@ func (s *scanner) endTagOpen(b []byte, i int) int {
 	case isAlpha(c):
 		s.end, s.selfClosing, s.nlen = true, false, 0
 		s.state = stTagName
-		s.appendName(c)
+		s.appendName(b[i : i+1])
 		return i + 1
 	case c == '>': // "</>" is dropped without a token
 		s.cand = -1
@@ -74,42 +77,44 @@ func (s *scanner) endTagOpen(b []byte, i int) int {
 
 // tagName reads a tag name up to whitespace, '/' or '>'.
 func (s *scanner) tagName(b []byte, i int, base int64) int {
-	for ; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case isWS(c):
-			s.state = stBeforeAttrName
-		case c == '/':
-			s.state = stSelfClosing
-		case c == '>':
-			if s.nameComplete(); !s.done {
-				s.emit(base + int64(i+1))
-			}
-			return i + 1
-		default:
-			s.appendName(c)
-			if s.done {
-				return i
-			}
-			continue
-		}
-		s.nameComplete()
-		return i + 1
+	j := i
+	for j < len(b) && !isTagNameStop(b[j]) {
+		j++
 	}
-	return i
+	if s.appendName(b[i:j]); s.done || j == len(b) {
+		return j
+	}
+	switch b[j] {
+	case '/':
+		s.state = stSelfClosing
+	case '>':
+		if s.nameComplete(); !s.done {
+			s.emit(base + int64(j+1))
+		}
+		return j + 1
+	default:
+		s.state = stBeforeAttrName
+	}
+	s.nameComplete()
+	return j + 1
 }
 
-// appendName adds c to the tag name and drops a candidate that the name
+// isTagNameStop reports whether c ends a tag name.
+func isTagNameStop(c byte) bool { return c == '>' || c == '/' || isWS(c) }
+
+// appendName adds seg to the tag name and drops a candidate that the name
 // already rules out. Before the head, a start tag whose name can be neither
 // "html" nor "head" opens the head at its '<' (see the scanner's doc).
-func (s *scanner) appendName(c byte) {
-	if s.nlen < uint8(len(s.name)) {
+func (s *scanner) appendName(seg []byte) {
+	for _, c := range seg {
+		if s.nlen >= uint8(len(s.name)) {
+			s.nlen = nameOverflow
+			break
+		}
 		s.name[s.nlen] = lower(c)
 		s.nlen++
-	} else {
-		s.nlen = nameOverflow
 	}
-	if s.cand < 0 {
+	if s.cand < 0 || len(seg) == 0 {
 		return
 	}
 	switch {
@@ -190,6 +195,12 @@ func (s *scanner) attrs(b []byte, i int, base int64) int {
 				s.state = stAttrName
 			}
 		case stAttrName:
+			for !isAttrNameStop(c) {
+				if i++; i == len(b) {
+					return i
+				}
+				c = b[i]
+			}
 			switch {
 			case isWS(c):
 				s.state = stAfterAttrName
@@ -230,6 +241,12 @@ func (s *scanner) attrs(b []byte, i int, base int64) int {
 				s.state = stAttrValueUnquoted
 			}
 		case stAttrValueUnquoted:
+			for c != '>' && !isWS(c) {
+				if i++; i == len(b) {
+					return i
+				}
+				c = b[i]
+			}
 			switch {
 			case isWS(c):
 				s.state = stBeforeAttrName
@@ -263,6 +280,9 @@ func (s *scanner) attrs(b []byte, i int, base int64) int {
 	return i
 }
 
+// isAttrNameStop reports whether c ends an attribute name.
+func isAttrNameStop(c byte) bool { return c == '=' || c == '>' || c == '/' || isWS(c) }
+
 // quoted skips a quoted attribute value.
 func (s *scanner) quoted(b []byte, i int, q byte) int {
 	j := bytes.IndexByte(b[i:], q)
@@ -288,17 +308,26 @@ func (s *scanner) emit(after int64) {
 			s.found(s.cand)
 			return
 		}
-		if s.foreign > 0 && (s.nameIs("svg") || s.nameIs("math")) {
-			s.foreign--
+		if s.foreign > 0 {
+			switch {
+			case s.nameIs("svg"):
+				s.closeForeign(false)
+			case s.nameIs("math"):
+				s.closeForeign(true)
+			case s.nameIs("p") || s.nameIs("br"):
+				s.foreign = 0 // they break out of foreign content too
+			}
 		}
 		return
 	}
 	k := s.startTagKind()
 	switch {
 	case k == tagSVG || k == tagMath:
-		if !s.selfClosing && s.foreign < 1<<31 {
-			s.foreign++
+		if !s.selfClosing {
+			s.openForeign(k == tagMath)
 		}
+	case s.foreign > 0 && s.breaksOut():
+		s.foreign = 0
 	case k == rawNone || s.foreign > 0:
 		// In foreign content these are ordinary elements.
 	case k == rawPlaintext:
@@ -311,10 +340,84 @@ func (s *scanner) emit(after int64) {
 	}
 }
 
+// openForeign records an <svg> or <math> start tag. Levels past 64 are not
+// told apart: they count as <svg>.
+func (s *scanner) openForeign(math bool) {
+	if s.foreign < 64 {
+		bit := uint64(1) << s.foreign
+		if math {
+			s.foreignMath |= bit
+		} else {
+			s.foreignMath &^= bit
+		}
+	}
+	if s.foreign < 1<<31 {
+		s.foreign++
+	}
+}
+
+// closeForeign handles </svg> or </math> as a browser's stack of open
+// elements would: it closes the innermost open level of that kind and all
+// levels inside it, or nothing when none is open.
+func (s *scanner) closeForeign(math bool) {
+	if s.foreign > 64 && !math {
+		s.foreign-- // levels past 64 all count as <svg>
+		return
+	}
+	levels := s.foreignMath
+	if !math {
+		levels = ^levels
+	}
+	if s.foreign < 64 {
+		levels &= 1<<s.foreign - 1
+	}
+	if levels != 0 {
+		s.foreign = uint32(63 - bits.LeadingZeros64(levels))
+	}
+}
+
+// breaksOut reports whether the start tag just read makes a browser leave
+// foreign content: an HTML element such as <p> or <div> closes every open
+// <svg> and <math>, as do the end tags </p> and </br>. (A <font> with a
+// color, face or size attribute does too; the scanner does not read
+// attribute names and leaves it out.)
+func (s *scanner) breaksOut() bool {
+	switch string(s.name[:min(s.nlen, uint8(len(s.name)))]) {
+	case "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div",
+		"dl", "dt", "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head",
+		"hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p",
+		"pre", "ruby", "s", "small", "span", "strong", "strike", "sub", "sup",
+		"table", "tt", "u", "ul", "var":
+		return s.nlen <= uint8(len(s.name))
+	}
+	return false
+}
+
 // startTagKind says whether the start tag just read switches the tokenizer.
+// It dispatches on the first letter: it runs for every start tag.
 func (s *scanner) startTagKind() rawKind {
-	for k := rawScript; k <= tagMath; k++ {
-		if s.nameIs(k.name()) {
+	if s.nlen < 3 || s.nlen > 9 {
+		return rawNone
+	}
+	var kinds [3]rawKind
+	switch s.name[0] {
+	case 's':
+		kinds = [3]rawKind{rawScript, rawStyle, tagSVG}
+	case 't':
+		kinds = [3]rawKind{rawTitle, rawTextarea}
+	case 'n':
+		kinds = [3]rawKind{rawNoscript, rawNoembed, rawNoframes}
+	case 'i':
+		kinds[0] = rawIframe
+	case 'x':
+		kinds[0] = rawXmp
+	case 'p':
+		kinds[0] = rawPlaintext
+	case 'm':
+		kinds[0] = tagMath
+	}
+	for _, k := range kinds {
+		if k != rawNone && s.nameIs(k.name()) {
 			return k
 		}
 	}
