@@ -98,6 +98,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rs := h.pool.get()
 	rs.start(h, w, r)
 	ww := &writer{rs: rs, w: w}
+	rs.vals = &ww.vals
 	returned := false
 	defer func() {
 		// Runs on return and while a panic unwinds; a panic is not

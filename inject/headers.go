@@ -33,7 +33,11 @@ const (
 //   - Cache-Control gets private, loses public and s-maxage (CDN-Cache-Control
 //     and Surrogate-Control, which would override it at a CDN, are removed);
 //   - Vary gains Cookie, unless it is already there or Vary is *.
-func privatize(h http.Header, grow int, lengthKnown bool) {
+//
+// vals, if not nil, is the storage for the new Cache-Control and Vary values
+// (the per-response writer lends its own, so the usual case allocates
+// nothing); it must not be shared with another response.
+func privatize(h http.Header, grow int, lengthKnown bool, vals *[2]string) {
 	if lengthKnown {
 		if v := h["Content-Length"]; len(v) > 0 {
 			n, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 64)
@@ -61,11 +65,8 @@ func privatize(h http.Header, grow int, lengthKnown bool) {
 
 	cc, ccChanged := privateCacheControl(h["Cache-Control"])
 	vary, varyChanged := varyCookie(h["Vary"])
-	// One backing array for both new values keeps the usual case (neither
-	// header set by the application) to a single allocation.
-	var vals []string
-	if ccChanged || varyChanged {
-		vals = make([]string, 2)
+	if vals == nil && (ccChanged || varyChanged) {
+		vals = new([2]string)
 	}
 	if ccChanged {
 		vals[0] = cc

@@ -85,7 +85,7 @@ func TestPrivatize(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := tc.in.Clone()
-			privatize(h, tc.grow, tc.lengthKnown)
+			privatize(h, tc.grow, tc.lengthKnown, nil)
 			if fmt.Sprint(h) != fmt.Sprint(tc.want) {
 				t.Fatalf("got\n%v\nwant\n%v", h, tc.want)
 			}
@@ -97,7 +97,7 @@ func TestPrivatizeValuesAreSeparate(t *testing.T) {
 	// Cache-Control and Vary share one backing array; appending to one
 	// must not overwrite the other.
 	h := http.Header{}
-	privatize(h, 0, true)
+	privatize(h, 0, true, new([2]string))
 	h.Add("Cache-Control", "no-transform")
 	if !slices.Equal(h["Vary"], []string{"Cookie"}) || !slices.Equal(h["Cache-Control"], []string{"private", "no-transform"}) {
 		t.Fatalf("headers %v", h)
