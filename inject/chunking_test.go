@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -211,4 +212,63 @@ func TestCutsListIsSorted(t *testing.T) {
 	if !sort.IntsAreSorted(cuts) || len(cuts) == 0 || cuts[len(cuts)-1] >= 1000 {
 		t.Fatalf("cuts %v", cuts)
 	}
+}
+
+// checkSplitInvariant serves page in one write and in the given pieces,
+// and fails unless both outputs are equal and are the page itself or the
+// page with exactly one insertion. A response that gave up (possible when
+// pieces make the held bytes reach MaxHeld) must be the page unchanged.
+func checkSplitInvariant(t *testing.T, name string, page []byte, cuts []int, p Placement, maxHeld int) {
+	t.Helper()
+	one, oneOut := serveBytes(page, nil, true, p, maxHeld)
+	if !bytes.Equal(one, page) && !isOneInsertion(page, one, []byte(element)) {
+		t.Fatalf("%s %v: one write changed more than one insertion (%s)", name, p, oneOut.Reason)
+	}
+	got, out := serveBytes(page, cuts, true, p, maxHeld)
+	if out.Reason == GaveUp || oneOut.Reason == GaveUp {
+		if out.Reason == GaveUp && !bytes.Equal(got, page) {
+			t.Fatalf("%s %v: gave up but changed the page", name, p)
+		}
+		return
+	}
+	if !bytes.Equal(got, one) || out.Reason != oneOut.Reason {
+		t.Fatalf("%s %v MaxHeld %d: %d pieces give %s, one write %s; outputs equal: %v",
+			name, p, maxHeld, len(cuts)+1, out.Reason, oneOut.Reason, bytes.Equal(got, one))
+	}
+}
+
+func TestMalformedPagesKeepEveryByte(t *testing.T) {
+	pages := []string{
+		"", "<", "</", "<head", "</head", "<head\x00>", "\x00\x00<head>\x00</head>\x00<body>\x00</body>",
+		"\xff\xfe<HEAD>\xc3(</HeAd>\xed\xa0\x80</BODY>", "<<<<>>>><head>>>></head</head>",
+		"<!--<head></head>", "<script><head></head></script>", "<head a='</head>", "<head/><body/>",
+		"<?php echo '</body>' ?></body>", "<![CDATA[</head>]]></head>", "</body x=\"</body>\">",
+		strings.Repeat("<head>", 100), strings.Repeat("\x00", 1000),
+	}
+	for _, page := range pages {
+		for _, p := range placements {
+			for _, maxHeld := range []int{DefaultMaxHeld, 8} {
+				var cuts []int
+				for i := 1; i < len(page); i++ {
+					cuts = append(cuts, i) // one byte per write
+				}
+				checkSplitInvariant(t, fmt.Sprintf("%q", page), []byte(page), cuts, p, maxHeld)
+			}
+		}
+	}
+}
+
+func TestCorpusPagesSplitInvariant(t *testing.T) {
+	pages := corpusPages(t, 100, 4<<20)
+	if len(pages) == 0 {
+		t.Skip("shared corpus not found")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for i, page := range pages {
+		for _, p := range placements {
+			cuts := randomCuts(r, len(page), []int{7, 300, 5000}[i%3])
+			checkSplitInvariant(t, fmt.Sprintf("corpus page %d", i), page, cuts, p, DefaultMaxHeld)
+		}
+	}
+	t.Logf("%d corpus pages", len(pages))
 }

@@ -156,7 +156,7 @@ func (rs *response) prepare() Reason {
 	t = append(t, '>')
 	rs.openLen = len(t)
 	rs.tag = append(t, closeTag...)
-	rs.out.Inserted = len(rs.tag) + len(rs.script)
+	rs.insLen = len(rs.tag) + len(rs.script)
 	return ""
 }
 

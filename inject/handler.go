@@ -21,6 +21,10 @@ import "net/http"
 // its io.ReaderFrom (sendfile) path is kept. Informational 1xx responses such
 // as 103 Early Hints go out at once.
 //
+// The status is held until the decision, and Header returns the underlying
+// header map, so header changes made after WriteHeader but before the first
+// body byte still count (plain net/http would ignore them).
+//
 // script is called lazily, at most once per response, and only for eligible
 // responses whose headers are still held: assets and API responses never pay
 // for it. A script containing "</script" or "<!--" (any case) is not

@@ -54,6 +54,7 @@ type response struct {
 	script  []byte  // from the script function, once eligible
 	tag     []byte  // the start tag (with the nonce, if any), then the end tag
 	openLen int     // the length of the start tag in tag
+	insLen  int     // the length of the whole element
 	csp     cspPlan // nonce and policy changes
 	out     Outcome
 	err     error // a write error met while rewriting; sticks
@@ -190,7 +191,7 @@ func (rs *response) insert(at int64, p []byte) (int, error) {
 		rs.buf = rs.buf[:0]
 		return rs.result(p, err)
 	}
-	rs.out.Reason, rs.out.Held = Injected, len(rs.buf)
+	rs.out.Reason, rs.out.Held, rs.out.Inserted = Injected, len(rs.buf), rs.insLen
 	rs.commit(formInjected) // a no-op when the headers went out in may-inject form
 	rs.phase = phasePass
 	err := rs.send(0, int(i), p)
@@ -250,7 +251,7 @@ func (rs *response) commit(form headerForm) {
 	rs.headersSent = true
 	if form != formOriginal {
 		h := rs.w.Header()
-		privatize(h, rs.out.Inserted, form == formInjected, rs.vals)
+		privatize(h, rs.insLen, form == formInjected, rs.vals)
 		if rs.csp.enforce != nil {
 			h["Content-Security-Policy"] = rs.csp.enforce
 		}

@@ -211,7 +211,7 @@ func TestGaveUpSendsEverythingUnchanged(t *testing.T) {
 	// could still be the marker: looking stops, nothing is lost.
 	page := []string{"<html><head><title>t</title></hea", "d><body>x</body></html>"}
 	tp, out := run(t, writes(htmlType, page...), At(BeforeHeadClose), MaxHeld(4))
-	if out.Reason != GaveUp || out.Held < 4 {
+	if out.Reason != GaveUp || out.Held < 4 || out.Inserted != 0 {
 		t.Fatalf("outcome %+v", out)
 	}
 	if tp.body.String() != strings.Join(page, "") {
@@ -231,7 +231,7 @@ func TestNoMarkerWithHeadersHeldKeepsOriginalHeaders(t *testing.T) {
 		w.Header().Set("Cache-Control", "public, max-age=60")
 	}, body)
 	tp, out := run(t, app, At(BeforeBodyClose))
-	if out.Reason != NoMarker || out.Held != len(body) {
+	if out.Reason != NoMarker || out.Held != len(body) || out.Inserted != 0 {
 		t.Fatalf("outcome %+v", out)
 	}
 	if tp.body.String() != body {
