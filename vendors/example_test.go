@@ -124,7 +124,7 @@ func ExampleHelpCrunch() {
 	fmt.Printf("%s", script)
 	// Output:
 	// (function(w){if(!w.HelpCrunch){w.HelpCrunch=function(){w.HelpCrunch.q.push(arguments)};w.HelpCrunch.q=[]}})(window);
-	// (function(d){var u="https://acme.widget.helpcrunch.com/";var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===u){return}}var e=d.createElement("script");e.async=true;e.src=u;(d.head||d.documentElement).appendChild(e)})(document);
+	// (function(d){var e=d.createElement("script");e.async=true;e.src="https://acme.widget.helpcrunch.com/";var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return}}(d.head||d.documentElement).appendChild(e)})(document);
 	// HelpCrunch("init","acme",{"appId":"1","user":{"user_id":"12345","name":"Anna","security_hash":"19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103"}});
 	// HelpCrunch("showChatWidget");
 }

@@ -77,8 +77,27 @@ func TestHelpCrunchHashUserIDAndHide(t *testing.T) {
 	if !equalJSONish(user, want) {
 		t.Errorf("user = %v, want %v", user, want)
 	}
-	if len(out.Scripts) != 1 || out.Scripts[0] != "/static/hc.js" {
+	if len(out.Scripts) != 1 || out.Scripts[0] != "https://site.example/static/hc.js" {
 		t.Errorf("scripts = %v", out.Scripts)
+	}
+}
+
+// A page that already has the widget's loader, written with the same
+// relative URL, does not get a second copy: the comparison is between
+// resolved URLs, as the browser reports them.
+func TestHelpCrunchLoaderNotDuplicated(t *testing.T) {
+	h := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, WidgetURL: "/static/hc.js"}
+	script, err := h.Anonymous(context.Background(), testRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := runNode(t, nodeInput{Script: string(script), Base: "https://shop.example/cart", Existing: []string{"/static/hc.js"}})
+	if len(out.Scripts) != 0 {
+		t.Errorf("scripts added = %v, want none: the page already loads the widget", out.Scripts)
+	}
+	out = runNode(t, nodeInput{Script: string(script), Base: "https://shop.example/cart", Existing: []string{"/static/other.js"}})
+	if len(out.Scripts) != 1 || out.Scripts[0] != "https://shop.example/static/hc.js" {
+		t.Errorf("scripts added = %v, want the widget once", out.Scripts)
 	}
 }
 

@@ -99,6 +99,8 @@ type nodeInput struct {
 	Invoke       []string                `json:"invoke,omitempty"`
 	Read         []string                `json:"read,omitempty"`
 	FireTimers   bool                    `json:"fireTimers,omitempty"`
+	Base         string                  `json:"base,omitempty"`
+	Existing     []string                `json:"existingScripts,omitempty"`
 }
 
 type nodeCall struct {

@@ -42,9 +42,12 @@ func (s *script) bytes() ([]byte, error) {
 // The element goes into <head> when it exists: the default placement runs
 // this right after <head>, before <body> has been parsed.
 func (s *script) loadScript(url string) *script {
-	return s.code(`(function(d){var u=`).value(url).
-		code(`;var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===u){return}}` +
-			`var e=d.createElement("script");e.async=true;e.src=u;(d.head||d.documentElement).appendChild(e)})(document);` + "\n")
+	// e.src reads back the URL resolved against the page, as every existing
+	// element's src does, so a relative url still matches a loader the page
+	// already has.
+	return s.code(`(function(d){var e=d.createElement("script");e.async=true;e.src=`).value(url).
+		code(`;var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return}}` +
+			`(d.head||d.documentElement).appendChild(e)})(document);` + "\n")
 }
 
 // beginReady opens a statement whose body, written next and closed by

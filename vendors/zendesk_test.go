@@ -240,10 +240,10 @@ func TestZendeskChatSDKScript(t *testing.T) {
 	}
 	out := runNode(t, nodeInput{
 		Script:       string(script),
-		OnScriptLoad: map[string][]string{"/standin/zendesk.js": {"zChat.init", "zChat.logout"}},
+		OnScriptLoad: map[string][]string{"https://site.example/standin/zendesk.js": {"zChat.init", "zChat.logout"}},
 		Fetch:        zendeskFetch,
 	})
-	if len(out.Scripts) != 1 || out.Scripts[0] != "/standin/zendesk.js" {
+	if len(out.Scripts) != 1 || out.Scripts[0] != "https://site.example/standin/zendesk.js" {
 		t.Errorf("scripts = %v", out.Scripts)
 	}
 	init := out.calls("zChat.init")
@@ -267,7 +267,7 @@ func TestZendeskChatSDKScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = runNode(t, nodeInput{Script: string(anon), OnScriptLoad: map[string][]string{"/standin/zendesk.js": {"zChat.init"}}})
+	out = runNode(t, nodeInput{Script: string(anon), OnScriptLoad: map[string][]string{"https://site.example/standin/zendesk.js": {"zChat.init"}}})
 	init = out.calls("zChat.init")
 	if len(init) != 1 || len(init[0].Args[0].(map[string]any)) != 1 || len(out.Fetches) != 0 {
 		t.Errorf("anonymous zChat.init calls = %+v, want account_key only", out.Calls)

@@ -12,6 +12,8 @@
 //                 callback after the page has loaded ("zESettings.…jwtFn")
 //   read          global names whose values to print
 //   fireTimers    run each pending timer once after the load event
+//   base          the page's URL (default https://site.example/page)
+//   existingScripts  src of <script> elements the page already has
 //
 // Output (stdout, JSON): read (values), calls [{name, args}], fetches
 // [{url, credentials}], scripts [src], timers [ms], callbacks [values],
@@ -42,15 +44,22 @@ function main(input) {
 
   const head = { appendChild(e) { out.scripts.push(e.src); pending.push(e); return e; } };
   const pending = [];
+  const base = input.base || 'https://site.example/page';
   const document = {
     readyState: 'loading',
     head,
     documentElement: head,
     createElement(tag) {
       const attrs = {};
-      return { tagName: String(tag).toUpperCase(), setAttribute(k, v) { attrs[k] = v; }, src: '', async: false, onload: null };
+      // As in a browser, src reads back resolved against the page's URL.
+      let src = '';
+      return {
+        tagName: String(tag).toUpperCase(), setAttribute(k, v) { attrs[k] = v; }, async: false, onload: null,
+        get src() { return src; },
+        set src(v) { src = new URL(String(v), base).href; },
+      };
     },
-    getElementsByTagName() { return []; },
+    getElementsByTagName() { return (input.existingScripts || []).map((u) => ({ src: new URL(u, base).href })); },
     querySelector() { return null; },
   };
   const sandbox = {
