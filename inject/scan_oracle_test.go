@@ -128,7 +128,7 @@ func scanOracleTags(doc []byte, xnetDiffs *int) []scanOracleTag {
 				// inside it. Past 64 levels the scanner counts every
 				// level as <svg>, so the oracle does too.
 				for i := len(foreign) - 1; i >= 0; i-- {
-					if foreign[i] == string(name) || i >= 64 && string(name) == "svg" {
+					if i < 64 && foreign[i] == string(name) || i >= 64 && string(name) == "svg" {
 						foreign = foreign[:i]
 						break
 					}
@@ -262,18 +262,32 @@ func scanFirstNonWhitespace(raw string) int {
 		if c != '&' {
 			return i
 		}
-		full := html.UnescapeString(raw[i:])
-		r, size := utf8.DecodeRuneInString(full)
+		// x/net decodes the reference; only its length is found here.
+		ref := raw[i:min(len(raw), i+len("&NewLine;"))]
+		if raw[min(i+1, len(raw)-1)] == '#' {
+			k, digits := i+2, "0123456789"
+			if k < len(raw) && (raw[k] == 'x' || raw[k] == 'X') {
+				k, digits = k+1, "0123456789abcdefABCDEF"
+			}
+			for k < len(raw) && strings.IndexByte(digits, raw[k]) >= 0 {
+				k++
+			}
+			if k < len(raw) && raw[k] == ';' {
+				k++
+			}
+			ref = raw[i:k]
+		}
+		r, _ := utf8.DecodeRuneInString(html.UnescapeString(ref))
 		if r == '&' || !strings.ContainsRune("\t\n\f\r ", r) {
 			return i
 		}
-		// The reference's length is the shortest k after which the rest
-		// decodes to the rest.
-		k := 1
-		for k < len(raw)-i && html.UnescapeString(raw[i+k:]) != full[size:] {
-			k++
+		switch {
+		case strings.HasPrefix(ref, "&Tab;"):
+			ref = "&Tab;"
+		case strings.HasPrefix(ref, "&NewLine;"):
+			ref = "&NewLine;"
 		}
-		i += k
+		i += len(ref)
 	}
 	return -1
 }
