@@ -1,7 +1,7 @@
 'use strict';
 // check.js loads one page of the chatident demo into jsdom (a real HTML parser
 // and JS engine), runs the page's scripts as a browser would, and checks what
-// each chat widget would receive. examples/demo/e2e_jsdom_test.go drives it.
+// each chat widget would receive. examples/demo/site/e2e_jsdom_test.go drives it.
 //
 // Input, one JSON object on stdin (secrets never go on the command line):
 //   phase    "identified" (signed in), "reset" (first page after sign-out) or

@@ -2,6 +2,10 @@
 // four seed vendors (Webim, edna Chat Center, HelpCrunch and Zendesk Chat
 // through its Chat Web SDK), that runs offline with no configuration.
 //
+// The site itself is package site (examples/demo/site): this command reads
+// the secrets, listens and shuts down; examples/loadtest runs the same site
+// in-process to measure chatident's overhead.
+//
 // # Running it
 //
 //	go run ./examples/demo                 # http://127.0.0.1:8080
@@ -74,5 +78,5 @@
 // The session is a securecookie (JSON, signed with CHATIDENT_SESSION_KEY, not
 // encrypted, 8 hours) named chatident_demo_session. chatident reads it with
 // middleware.SessionCookie, the same way a site with its own securecookie
-// session would: see session.go.
+// session would: see site/session.go.
 package main

@@ -2,34 +2,27 @@ package main
 
 import (
 	"bytes"
-	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"sync"
-	"testing"
 )
 
-// testSecrets are obviously fake keys, one per variable.
-func testSecrets() Secrets {
-	return Secrets{
-		WebimKey:         []byte("test-webim-key-not-a-secret-0123456789"),
-		EdnaKey:          []byte("test-edna-key-not-a-secret-0123456789"),
-		HelpCrunchSecret: []byte("test-helpcrunch-secret-not-a-secret-0123456789"),
-		ZendeskSecret:    []byte("test-zendesk-secret-not-a-secret-0123456789"),
-		SessionKey:       []byte("test-session-key-not-a-secret-0123456789abcdef"),
-	}
-}
+// The variables the demo reads its secrets from, as doc.go documents them:
+// the command's tests use the names a user sets, not the site's constants.
+const (
+	envWebimKey         = "CHATIDENT_WEBIM_KEY"
+	envEdnaKey          = "CHATIDENT_EDNA_KEY"
+	envHelpCrunchSecret = "CHATIDENT_HELPCRUNCH_SECRET"
+	envZendeskSecret    = "CHATIDENT_ZENDESK_SECRET"
+	envSessionKey       = "CHATIDENT_SESSION_KEY"
+)
 
-// testEnv is testSecrets as the environment the demo reads.
+// testEnv is an environment with an obviously fake value for every secret.
 func testEnv() map[string]string {
-	s := testSecrets()
 	return map[string]string{
-		envWebimKey:         string(s.WebimKey),
-		envEdnaKey:          string(s.EdnaKey),
-		envHelpCrunchSecret: string(s.HelpCrunchSecret),
-		envZendeskSecret:    string(s.ZendeskSecret),
-		envSessionKey:       string(s.SessionKey),
+		envWebimKey:         "test-webim-key-not-a-secret-0123456789",
+		envEdnaKey:          "test-edna-key-not-a-secret-0123456789",
+		envHelpCrunchSecret: "test-helpcrunch-secret-not-a-secret-0123456789",
+		envZendeskSecret:    "test-zendesk-secret-not-a-secret-0123456789",
+		envSessionKey:       "test-session-key-not-a-secret-0123456789abcdef",
 	}
 }
 
@@ -49,30 +42,4 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// testServer runs the demo in-process with testSecrets and a captured
-// debug-level log, and returns a client that keeps cookies and does not
-// follow redirects.
-func testServer(t *testing.T) (*httptest.Server, *http.Client, *syncBuffer) {
-	t.Helper()
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	app, err := newApp(appConfig{Secrets: testSecrets(), Logger: log})
-	if err != nil {
-		t.Fatalf("newApp: %v", err)
-	}
-	srv := httptest.NewServer(app)
-	t.Cleanup(srv.Close)
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{
-		Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
-	return srv, client, logs
 }

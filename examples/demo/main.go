@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/chatident/chatident/examples/demo/site"
 )
 
 // shutdownGrace is how long requests in flight get to finish after SIGINT
@@ -48,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logw io
 	}
 	log := slog.New(slog.NewTextHandler(logw, nil))
 
-	secrets, generated, err := loadSecrets(getenv, rand.Reader)
+	secrets, generated, err := site.LoadSecrets(getenv, rand.Reader)
 	if err != nil {
 		return err
 	}
@@ -57,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logw io
 		log.Info("generated random secrets for unset variables; sessions and tokens end when the demo stops",
 			"variables", strings.Join(generated, ","))
 	}
-	app, err := newApp(appConfig{Secrets: secrets, Logger: log})
+	app, err := site.New(site.Config{Secrets: secrets, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"crypto/hmac"
@@ -22,8 +22,8 @@ const (
 const minSessionKey = 32
 
 // The labels of the derived keys. They are part of the demo's documented
-// behaviour (see doc.go): a test that knows the environment recomputes the
-// derived keys from them, so changing one is a breaking change.
+// behaviour (see the command's doc.go): a test that knows the environment
+// recomputes the derived keys from them, so changing one is a breaking change.
 const (
 	labelWebimIDKey = "chatident demo webim id key"
 	labelSignOutKey = "chatident demo sign-out marker key"
@@ -75,11 +75,11 @@ func (s *Secrets) all() []struct {
 	}
 }
 
-// loadSecrets reads every secret from getenv. A variable that is unset or
+// LoadSecrets reads every secret from getenv. A variable that is unset or
 // empty gets a fresh random secret (32 random bytes, hex-encoded, used as the
 // 64 bytes of that text) read from random; generated lists the names of those
 // variables. A given secret is used as its bytes, unchanged.
-func loadSecrets(getenv func(string) string, random io.Reader) (s Secrets, generated []string, err error) {
+func LoadSecrets(getenv func(string) string, random io.Reader) (s Secrets, generated []string, err error) {
 	for _, v := range s.all() {
 		if given := getenv(v.env); given != "" {
 			*v.key = []byte(given)

@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 )
 
 // jsdomDir holds the node harness, relative to this package.
-var jsdomDir = filepath.Join("..", "..", "e2e", "jsdom")
+var jsdomDir = filepath.Join("..", "..", "..", "e2e", "jsdom")
 
 // hostileVisitor signs in with values that break naive escaping: a script
 // end tag, a comment opener, quotes and backslashes, U+2028 and U+2029 (line

@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 func TestLoadSecretsGiven(t *testing.T) {
 	env := testEnv()
-	s, generated, err := loadSecrets(func(k string) string { return env[k] }, iotest.ErrReader(errors.New("no randomness needed")))
+	s, generated, err := LoadSecrets(func(k string) string { return env[k] }, iotest.ErrReader(errors.New("no randomness needed")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestLoadSecretsGeneratesMissing(t *testing.T) {
 	for i := range random {
 		random[i] = byte(i)
 	}
-	s, generated, err := loadSecrets(func(k string) string { return env[k] }, bytes.NewReader(random))
+	s, generated, err := LoadSecrets(func(k string) string { return env[k] }, bytes.NewReader(random))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestLoadSecretsGeneratesMissing(t *testing.T) {
 func TestLoadSecretsRefusesShortSessionKey(t *testing.T) {
 	env := testEnv()
 	env[envSessionKey] = "short-test-key-not-a-secret"
-	_, _, err := loadSecrets(func(k string) string { return env[k] }, bytes.NewReader(nil))
+	_, _, err := LoadSecrets(func(k string) string { return env[k] }, bytes.NewReader(nil))
 	if err == nil {
 		t.Fatal("a 27-byte session key was accepted")
 	}
@@ -71,7 +71,7 @@ func TestLoadSecretsRefusesShortSessionKey(t *testing.T) {
 
 func TestLoadSecretsRandomFailure(t *testing.T) {
 	boom := errors.New("no entropy")
-	_, _, err := loadSecrets(func(string) string { return "" }, iotest.ErrReader(boom))
+	_, _, err := LoadSecrets(func(string) string { return "" }, iotest.ErrReader(boom))
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want it to wrap %v", err, boom)
 	}

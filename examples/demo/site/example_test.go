@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"fmt"
@@ -7,10 +7,10 @@ import (
 	"net/url"
 )
 
-// Running the demo in-process, as its tests do: newApp is the whole site, so
+// Running the demo in-process, as its tests do: New is the whole site, so
 // an httptest.Server serves it on a free port with known secrets.
 func Example_inProcess() {
-	app, err := newApp(appConfig{Secrets: testSecrets()})
+	app, err := New(Config{Secrets: testSecrets()})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package main
+package site
 
 import (
 	"fmt"
@@ -23,9 +23,9 @@ const (
 	demoZendeskAccountKey = "chatident-demo-account-key"
 )
 
-// appConfig is everything the demo's handler needs; tests build one with
+// Config is everything the demo's handler needs; tests build one with
 // known secrets and a captured logger.
-type appConfig struct {
+type Config struct {
 	Secrets Secrets
 	// Logger receives the demo's and chatident's log lines; nil discards them.
 	Logger *slog.Logger
@@ -34,10 +34,10 @@ type appConfig struct {
 	Now func() time.Time
 }
 
-// newApp returns the whole demo site: the page, sign-in and sign-out, the
+// New returns the whole demo site: the page, sign-in and sign-out, the
 // stand-in widgets and their vendor servers, /metrics, and chatident around
 // all of it.
-func newApp(cfg appConfig) (http.Handler, error) {
+func New(cfg Config) (http.Handler, error) {
 	if err := cfg.Secrets.validate(); err != nil {
 		return nil, err
 	}
