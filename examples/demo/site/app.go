@@ -32,6 +32,10 @@ type Config struct {
 	// Now is the clock for signing and for the stand-in vendor servers;
 	// nil means time.Now.
 	Now func() time.Time
+	// WithoutChatident serves the same site with no middleware: pages carry
+	// no identity script and /_chatident/ is not served. It is the baseline
+	// examples/loadtest measures chatident's overhead against.
+	WithoutChatident bool
 }
 
 // New returns the whole demo site: the page, sign-in and sign-out, the
@@ -82,6 +86,9 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("POST /logout", sess.logout)
 	mux.Handle(standinPrefix, standins)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if cfg.WithoutChatident {
+		return securityHeaders(mux), nil
+	}
 	return securityHeaders(chat.Wrap(mux)), nil
 }
 
