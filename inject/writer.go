@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 )
 
 // errDetached is returned by a writer used after its handler returned.
@@ -22,19 +21,17 @@ var errDetached = errors.New("inject: ResponseWriter used after the handler retu
 // supported by net/http; here such a call finds no state and returns
 // errDetached (Write, ReadFrom, FlushError, Hijack) or does nothing
 // (WriteHeader, Flush), so a goroutine the application leaked can never
-// write into the buffer of a later response. mu also serialises a late call
-// that races with the return.
+// write into the buffer of a later response.
 //
-// Once a response passes through (ineligible, or the element is in), Write
-// and ReadFrom take a lock-free path straight to the underlying writer,
-// guarded by the pass flag alone: that path touches no pooled state, so a
-// late call racing with the return can at worst reach the underlying
-// writer, never another response.
+// Every call that can write takes mu, also once the response passes
+// through, so that detach waits for a call in flight: past detach nothing
+// reaches the underlying writer either. net/http recycles its response's
+// buffer for another connection once the handler returns, so a late call
+// that got there unlocked could land in a stranger's response.
 type writer struct {
-	pass atomic.Bool // the response passes through; cleared on detach
-	mu   sync.Mutex
-	rs   *response           // nil once detached
-	w    http.ResponseWriter // the underlying writer, for Header and Unwrap
+	mu sync.Mutex
+	rs *response           // nil once detached
+	w  http.ResponseWriter // the underlying writer, for Header and Unwrap
 	// vals holds the Cache-Control and Vary values privatize sets. They
 	// live here, in memory of this response only, since the header map
 	// may outlive the pooled state.
@@ -62,41 +59,30 @@ func (ww *writer) WriteHeader(code int) {
 	defer ww.mu.Unlock()
 	if ww.rs != nil {
 		ww.rs.writeHeader(code)
-		ww.pass.Store(ww.rs.phase == phasePass)
 	}
 }
 
 // Write passes body bytes on, holding back only what is needed to find the
 // insertion point.
 func (ww *writer) Write(p []byte) (int, error) {
-	if ww.pass.Load() {
-		return ww.w.Write(p)
-	}
 	ww.mu.Lock()
 	defer ww.mu.Unlock()
 	if ww.rs == nil {
 		return 0, errDetached
 	}
-	n, err := ww.rs.write(p)
-	ww.pass.Store(ww.rs.phase == phasePass)
-	return n, err
+	return ww.rs.write(p)
 }
 
 // ReadFrom copies src to the response. Once the response is known to pass
 // through unchanged, the rest is handed to the underlying writer's ReadFrom
 // (sendfile for net/http).
 func (ww *writer) ReadFrom(src io.Reader) (int64, error) {
-	if ww.pass.Load() {
-		return readFromUnder(ww.w, src)
-	}
 	ww.mu.Lock()
 	defer ww.mu.Unlock()
 	if ww.rs == nil {
 		return 0, errDetached
 	}
-	n, err := ww.rs.readFrom(src)
-	ww.pass.Store(ww.rs.phase == phasePass)
-	return n, err
+	return ww.rs.readFrom(src)
 }
 
 // Flush sends everything that can be sent (the headers, and the body up to
@@ -113,9 +99,7 @@ func (ww *writer) FlushError() error {
 	if ww.rs == nil {
 		return errDetached
 	}
-	err := ww.rs.flush()
-	ww.pass.Store(ww.rs.phase == phasePass)
-	return err
+	return ww.rs.flush()
 }
 
 // Hijack hands the connection to the application, as the underlying writer
@@ -128,9 +112,7 @@ func (ww *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if ww.rs == nil {
 		return nil, nil, errDetached
 	}
-	c, brw, err := ww.rs.hijack()
-	ww.pass.Store(ww.rs.phase == phasePass)
-	return c, brw, err
+	return ww.rs.hijack()
 }
 
 // Push initiates an HTTP/2 server push through the underlying writer, or
@@ -159,7 +141,6 @@ func (ww *writer) finish() {
 func (ww *writer) detach(aborted bool) Outcome {
 	ww.mu.Lock()
 	defer ww.mu.Unlock()
-	ww.pass.Store(false)
 	rs := ww.rs
 	ww.rs = nil
 	if aborted {
