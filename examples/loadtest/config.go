@@ -17,6 +17,8 @@ type config struct {
 	Warmup     time.Duration // unmeasured load per side before the rounds
 	Rounds     int           // rounds alternating the sides
 	CheckEvery int           // check the body of every n-th response per connection
+	CPUProfile string        // write a CPU profile of the whole run here, if set
+	MemProfile string        // write an allocation profile at the end here, if set
 }
 
 // The bounds of a run: a load test that a typo could make unbounded would
@@ -55,6 +57,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured load per side before the rounds (0 for none)")
 	fs.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "rounds alternating the sides")
 	fs.IntVar(&cfg.CheckEvery, "check-every", cfg.CheckEvery, "check the body of every n-th response on each connection")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run (both servers and the clients) to this file")
+	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write an allocation profile of the run to this file at the end")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

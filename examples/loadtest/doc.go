@@ -47,6 +47,11 @@
 // chatident; the ratio, measured under the same conditions for both sides,
 // is the meaningful number.
 //
+// -cpuprofile and -memprofile write pprof profiles of the whole run, both
+// servers and the clients together; pprof's -focus picks out one side, for
+// instance -focus 'inject..writer..Write' for the work chatident does inside
+// the page's writes.
+//
 // Nothing leaves loopback. The run is bounded: at most maxConns connections
 // and maxMeasured of measured load per side, and a watchdog ends everything
 // a fixed margin after the planned end.
