@@ -111,16 +111,13 @@ func rewriteCSPValue(v, nonce string, script []byte, hash *string) (out string, 
 		if !ok {
 			continue // no directive restricts scripts in this policy
 		}
-		switch allowsInline(d.value, nonce) {
+		switch allowsInline(d.value, nonce, func() string { return scriptHash(script, hash) }) {
 		case cspAllows:
 			continue
 		case cspNone:
 			return "", false, true
 		}
-		if *hash == "" {
-			sum := sha256.Sum256(script)
-			*hash = "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
-		}
+		scriptHash(script, hash)
 		at := pol.start + d.end // end of the directive's last source
 		if b.Len() == 0 {
 			b.Grow(len(v) + len(d.value) + 64)
@@ -142,6 +139,15 @@ func rewriteCSPValue(v, nonce string, script []byte, hash *string) (out string, 
 	return b.String(), true, false
 }
 
+// scriptHash returns the hash source of script, computed once into *cache.
+func scriptHash(script []byte, cache *string) string {
+	if *cache == "" {
+		sum := sha256.Sum256(script)
+		*cache = "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}
+	return *cache
+}
+
 // cspVerdict is what one governing source list says about the script.
 type cspVerdict int
 
@@ -154,26 +160,32 @@ const (
 // allowsInline judges an inline <script> carrying nonce (maybe "") against
 // one governing source list, following CSP Level 3 ("does element match
 // source list"): 'unsafe-inline' allows it unless the list also holds a
-// nonce, a hash or 'strict-dynamic', which switch 'unsafe-inline' off.
-func allowsInline(list, nonce string) cspVerdict {
-	var unsafeInline, neutralised, nonceMatches bool
+// nonce, a hash or 'strict-dynamic', which switch 'unsafe-inline' off. A
+// 'sha256-…' source equal to the script's own hash (asked of hash only when
+// the list has a hash source) allows it too, so a policy rewritten once is
+// not given the same hash again.
+func allowsInline(list, nonce string, hash func() string) cspVerdict {
+	var unsafeInline, neutralised, matched bool
 	count, none := 0, false
 	for tok := range sourceTokens(list) {
 		count++
 		switch {
-		case strings.EqualFold(tok, "'none'"):
+		case equalFoldASCII(tok, "'none'"):
 			none = true
-		case strings.EqualFold(tok, "'unsafe-inline'"):
+		case equalFoldASCII(tok, "'unsafe-inline'"):
 			unsafeInline = true
-		case strings.EqualFold(tok, "'strict-dynamic'"):
+		case equalFoldASCII(tok, "'strict-dynamic'"):
 			neutralised = true
 		case isHashSource(tok):
 			neutralised = true
+			if h := hash(); equalFoldASCII(tok[:8], h[:8]) && tok[8:] == h[8:] {
+				matched = true
+			}
 		default:
 			if n, ok := nonceOf(tok); ok {
 				neutralised = true
 				if nonce != "" && n == nonce {
-					nonceMatches = true
+					matched = true
 				}
 			}
 		}
@@ -181,7 +193,7 @@ func allowsInline(list, nonce string) cspVerdict {
 	switch {
 	case count == 0 || (count == 1 && none):
 		return cspNone
-	case nonceMatches, unsafeInline && !neutralised:
+	case matched, unsafeInline && !neutralised:
 		return cspAllows
 	}
 	return cspRefuses
@@ -243,11 +255,11 @@ func governing(policy string) (cspDirective, bool) {
 		}
 		k, canon := -1, ""
 		switch {
-		case strings.EqualFold(name, "script-src-elem"):
+		case equalFoldASCII(name, "script-src-elem"):
 			k, canon = 0, "script-src-elem"
-		case strings.EqualFold(name, "script-src"):
+		case equalFoldASCII(name, "script-src"):
 			k, canon = 1, "script-src"
-		case strings.EqualFold(name, "default-src"):
+		case equalFoldASCII(name, "default-src"):
 			k, canon = 2, "default-src"
 		}
 		if k >= 0 && !have[k] {
@@ -292,7 +304,7 @@ func sourceTokens(list string) func(func(string) bool) {
 // whose "nonce-" is case-insensitive and whose value is not.
 func nonceOf(tok string) (string, bool) {
 	const prefix = "'nonce-"
-	if len(tok) < len(prefix)+2 || !strings.EqualFold(tok[:len(prefix)], prefix) || tok[len(tok)-1] != '\'' {
+	if len(tok) < len(prefix)+2 || !equalFoldASCII(tok[:len(prefix)], prefix) || tok[len(tok)-1] != '\'' {
 		return "", false
 	}
 	v := tok[len(prefix) : len(tok)-1]
@@ -306,7 +318,7 @@ func isHashSource(tok string) bool {
 		return false
 	}
 	alg := tok[1:7]
-	if !strings.EqualFold(alg, "sha256") && !strings.EqualFold(alg, "sha384") && !strings.EqualFold(alg, "sha512") {
+	if !equalFoldASCII(alg, "sha256") && !equalFoldASCII(alg, "sha384") && !equalFoldASCII(alg, "sha512") {
 		return false
 	}
 	return tok[7] == '-' && validBase64Value(tok[8:len(tok)-1])
@@ -327,6 +339,30 @@ func validBase64Value(v string) bool {
 		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9',
 			c == '+', c == '/', c == '-', c == '_':
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// equalFoldASCII is strings.EqualFold with ASCII case folding only, which is
+// how CSP compares directive names and keywords. Unicode folding would take
+// "default-\u017frc" (LATIN SMALL LETTER LONG S) or a KELVIN SIGN for
+// letters of a keyword, so a directive browsers ignore could be taken for
+// the one that governs scripts, and the hash added in the wrong place.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
 			return false
 		}
 	}
