@@ -1,22 +1,30 @@
 package inject
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // A real net/http server on loopback and a raw TCP client, for the fault
 // tests (faults_test.go).
 
-// socketBuffer is the kernel send buffer of the server's connections and
-// the receive buffer of the raw client's: small, so that a client that
-// stops reading stalls the server's writes after tens of KiB, not megabytes.
+// socketBuffer is the kernel send buffer of the server's connections:
+// small, so that a client that stops reading stalls the server's writes
+// after a few hundred KiB (with the client's receive buffer), not megabytes.
+// The client's receive buffer keeps its default: one below the loopback
+// MSS (64 KiB) would wait for the sender's zero-window probe, 200 ms and
+// more, each time the client resumes reading.
 const socketBuffer = 16 << 10
 
 // faultServer is an httptest.Server whose error log is kept.
@@ -41,6 +49,42 @@ func startFaultServer(t *testing.T, h http.Handler) *faultServer {
 	return s
 }
 
+// open sends a GET for path, with the given extra header lines, on a new
+// connection, and returns the connection and a reader of it. Every read and
+// write on it fails after 10 s, so a test cannot hang.
+func (s *faultServer) open(t *testing.T, path string, header ...string) (*net.TCPConn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", s.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := c.(*net.TCPConn)
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	var req strings.Builder
+	fmt.Fprintf(&req, "GET %s HTTP/1.1\r\nHost: example.test\r\n", path)
+	for _, h := range header {
+		req.WriteString(h + "\r\n")
+	}
+	req.WriteString("\r\n")
+	if _, err := conn.Write([]byte(req.String())); err != nil {
+		t.Fatal(err)
+	}
+	return conn, bufio.NewReaderSize(conn, 4<<10)
+}
+
+// readResponse reads the response to a GET from br.
+func readResponse(br *bufio.Reader) (*http.Response, error) {
+	return http.ReadResponse(br, &http.Request{Method: http.MethodGet})
+}
+
+// reset closes conn with a TCP RST, as a browser tab that is closed does:
+// the server's next write fails at once.
+func reset(conn *net.TCPConn) {
+	_ = conn.SetLinger(0)
+	_ = conn.Close()
+}
+
 // lockedBuffer is a bytes.Buffer safe for concurrent use.
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -57,4 +101,89 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// A streamed page: streamHead, then streamChunk over and over, with no end.
+// The element goes in after <head> for AfterHeadOpen; with BeforeBodyClose
+// it never does, since the page never ends.
+const streamHead = "<!DOCTYPE html><html><head><title>stream</title></head><body>\n"
+
+var streamChunk = bytes.Repeat([]byte("<p>a streamed paragraph, 0123456789</p>\n"), 400) // 16 000 bytes
+
+// streamPage writes the streamed page to w until a write fails or limit
+// bytes have gone, and returns the failure.
+func streamPage(w http.ResponseWriter, limit int) error {
+	htmlType(w)
+	if _, err := w.Write([]byte(streamHead)); err != nil {
+		return err
+	}
+	for n := len(streamHead); n < limit; n += len(streamChunk) {
+		if _, err := w.Write(streamChunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// streamChecker checks a streamed page as a client receives it.
+type streamChecker struct {
+	want []byte // the page as it should arrive, longer than any test reads
+	buf  []byte
+}
+
+func newStreamChecker(p Placement) *streamChecker {
+	var b bytes.Buffer
+	b.WriteString(streamHead)
+	if p == AfterHeadOpen {
+		b.Reset()
+		b.WriteString(expected(streamHead, p))
+	}
+	for b.Len() < 4<<20 {
+		b.Write(streamChunk)
+	}
+	return &streamChecker{want: b.Bytes(), buf: make([]byte, 32<<10)}
+}
+
+// read reads body until it fails or at least limit bytes have come, and
+// fails t unless they are the start of the page. It returns how many bytes
+// came and the error that ended the body, if any.
+func (c *streamChecker) read(t *testing.T, body io.Reader, limit int) (n int, err error) {
+	t.Helper()
+	for n < limit {
+		m, err := body.Read(c.buf)
+		if n+m > len(c.want) {
+			t.Fatalf("received %d body bytes, more than the test expects to see", n+m)
+		}
+		if got, want := c.buf[:m], c.want[n:n+m]; !bytes.Equal(got, want) {
+			i := 0
+			for got[i] == want[i] {
+				i++
+			}
+			t.Errorf("received body differs from the page at byte %d: %q", n+i, got[i:min(i+40, m)])
+			return n + m, nil
+		}
+		n += m
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// within returns the next value from ch, failing t if none comes within
+// 10 s: a fault test must end even when the fault it provokes hangs.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(10 * time.Second)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("%s: nothing after 10 s", what)
+		panic("unreachable")
+	}
 }

@@ -1,7 +1,9 @@
 package inject
 
 import (
+	"net/http"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -13,19 +15,20 @@ import (
 // asynchronously after either side closes it, so the count is polled until
 // a deadline rather than read once.
 //
-// Pooled response state: Handler takes each response's state, with its
-// held-bytes buffer, from a sync.Pool and must put it back however the
-// response ends. Counting Get and Put would take a hook in pool.go that only
-// tests use. Instead the fault tests run with MaxHeld(probeHeld), so that
-// every state not returned costs a later response a fresh probeHeld-byte
-// buffer, and measure the heap bytes allocated per faulted request: a few
-// KiB (the connection's own) when every state comes back, at least
-// probeHeld per request when they do not. testing.AllocsPerRun would count
-// two allocations for a lost state, lost among the connection's dozens; in
-// bytes the difference is two orders of magnitude.
+// Pooled response state: Handler takes each response's state from its
+// sync.Pool and must put it back however the response ends. No hook in
+// pool.go is needed to see that: the test sets the pool's New function
+// (the pool calls it when it has nothing to give), empties the pool with
+// two garbage collections, and counts how many states the pool has to make
+// over a series of faulted requests. When every state comes back, only the
+// first requests make one (sync.Pool keeps a state per P); when a fault
+// loses its state, every request makes one, so the count equals the number
+// of requests. Counting bytes or testing.AllocsPerRun instead would miss a
+// lost state whenever the fault writes no body, since the held-bytes
+// buffer is only made on first use.
 
-// probeHeld is the MaxHeld of the fault tests' handlers.
-const probeHeld = 1 << 20
+// poolRuns is how many faulted requests checkPooled makes.
+const poolRuns = 32
 
 // noGoroutineLeak records the number of goroutines now and registers a
 // cleanup that fails t unless the number settles back to it. Call it first,
@@ -51,30 +54,43 @@ func noGoroutineLeak(t *testing.T) {
 	})
 }
 
-// heapPerRun returns the heap bytes allocated per call of f, over n calls.
-func heapPerRun(n int, f func()) float64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range n {
-		f()
+// countStates makes the pool of h, a Handler not yet serving, count the
+// states it has to make.
+func countStates(h http.Handler) *atomic.Int64 {
+	var made atomic.Int64
+	h.(*handler).pool.p.New = func() any {
+		made.Add(1)
+		return new(response)
 	}
-	runtime.ReadMemStats(&after)
-	return float64(after.TotalAlloc-before.TotalAlloc) / float64(n)
+	return &made
 }
 
-// checkPooled fails t unless perRun, the heap bytes allocated per faulted
-// request (heapPerRun), shows that the responses' states went back to the
-// pool. Under the race detector sync.Pool.Put drops one item in four on
-// purpose, which costs a quarter of probeHeld per request on average; a
-// state that is never returned costs all of it, every time.
-func checkPooled(t *testing.T, perRun float64) {
+// checkPooled empties the pools, calls fault (one faulted request that
+// returns once its outcome is reported) poolRuns times after one warm-up
+// call, and fails t unless the states those requests took went back to the
+// pool, made counting what the pool had to make (see countStates).
+//
+// Without leaks, the count stays at a few: one per P at most, and
+// occasionally one after a garbage collection. Under the race detector
+// sync.Pool.Put also drops one item in four at random, on purpose, so a
+// quarter of the requests make a state on average; a lost state makes
+// every request make one.
+func checkPooled(t *testing.T, made *atomic.Int64, fault func()) {
 	t.Helper()
-	limit := probeHeld / 4.0
-	if raceEnabled {
-		limit = probeHeld * 0.6
+	runtime.GC()
+	runtime.GC() // the second clears the pools' victim caches too
+	fault()
+	before := made.Load()
+	for range poolRuns {
+		fault()
 	}
-	t.Logf("heap per faulted request: %.0f bytes (a state not returned to the pool costs at least %d)", perRun, probeHeld)
-	if perRun > limit {
-		t.Errorf("heap per faulted request: %.0f bytes, over %.0f: response state is not returned to the pool", perRun, limit)
+	n := made.Load() - before
+	limit := int64(poolRuns / 4)
+	if raceEnabled {
+		limit = poolRuns * 3 / 4
+	}
+	t.Logf("pool: %d states made for %d faulted requests", n, poolRuns)
+	if n > limit {
+		t.Errorf("pool: %d states made for %d faulted requests, over %d: states are not returned", n, poolRuns, limit)
 	}
 }
