@@ -167,7 +167,7 @@ func isHTMLType(v string) bool {
 		v = v[:i]
 	}
 	v = strings.Trim(v, " \t")
-	return strings.EqualFold(v, "text/html") || strings.EqualFold(v, "application/xhtml+xml")
+	return equalFoldASCII(v, "text/html") || equalFoldASCII(v, "application/xhtml+xml")
 }
 
 // breaksOut reports whether script contains "</script" or "<!--" in any
@@ -182,7 +182,7 @@ func breaksOut(script []byte) bool {
 		if len(rest) >= 4 && string(rest[:4]) == "<!--" {
 			return true
 		}
-		if len(rest) >= 8 && strings.EqualFold(string(rest[:8]), "</script") {
+		if len(rest) >= 8 && equalFoldASCII(string(rest[:8]), "</script") {
 			return true
 		}
 	}

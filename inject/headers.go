@@ -100,9 +100,9 @@ func privateCacheControl(values []string) (v string, changed bool) {
 	for _, val := range values {
 		for d := range listElements(val) {
 			switch name := directiveName(d); {
-			case strings.EqualFold(name, "public"), strings.EqualFold(name, "s-maxage"):
+			case equalFoldASCII(name, "public"), equalFoldASCII(name, "s-maxage"):
 				drop = true
-			case strings.EqualFold(name, "private"):
+			case equalFoldASCII(name, "private"):
 				if d == name {
 					hasPrivate = true
 				} else {
@@ -119,8 +119,8 @@ func privateCacheControl(values []string) (v string, changed bool) {
 	for _, val := range values {
 		for d := range listElements(val) {
 			switch name := directiveName(d); {
-			case strings.EqualFold(name, "public"), strings.EqualFold(name, "s-maxage"),
-				strings.EqualFold(name, "private"):
+			case equalFoldASCII(name, "public"), equalFoldASCII(name, "s-maxage"),
+				equalFoldASCII(name, "private"):
 				continue
 			}
 			b.WriteString(", ")
@@ -135,7 +135,7 @@ func privateCacheControl(values []string) (v string, changed bool) {
 func varyCookie(values []string) (v string, changed bool) {
 	for _, val := range values {
 		for f := range listElements(val) {
-			if f == "*" || strings.EqualFold(f, "Cookie") {
+			if f == "*" || equalFoldASCII(f, "Cookie") {
 				return "", false
 			}
 		}

@@ -27,6 +27,8 @@ func TestPrivateCacheControl(t *testing.T) {
 		{[]string{"public", "max-age=60"}, "private, max-age=60", true},
 		{[]string{"private", "no-cache"}, "private, no-cache", true},
 		{[]string{`ext="a\"public\", b", public`}, `private, ext="a\"public\", b"`, true},
+		// ASCII case folding only, as caches compare directive names.
+		{[]string{"\u017f-maxage=60, public"}, "private, \u017f-maxage=60", true},
 	} {
 		got, changed := privateCacheControl(tc.in)
 		if got != tc.want || changed != tc.changed {
@@ -51,6 +53,7 @@ func TestVaryCookie(t *testing.T) {
 		{[]string{"Origin", "Accept-Encoding"}, "Accept-Encoding, Cookie", true},
 		{[]string{"Origin", "COOKIE"}, "", false},
 		{[]string{"Cookies"}, "Cookies, Cookie", true},
+		{[]string{"Coo\u212aie"}, "Coo\u212aie, Cookie", true}, // KELVIN SIGN is not k
 	} {
 		got, changed := varyCookie(tc.in)
 		if got != tc.want || changed != tc.changed {
