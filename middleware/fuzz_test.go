@@ -42,7 +42,11 @@ func FuzzSessionCookie(f *testing.F) {
 		if v != nil && (err != nil || v.ID == "") {
 			t.Fatalf("Lookup = %+v, %v", v, err)
 		}
-		if v != nil && sanitizeCookie(value) != good {
+		// Not a comparison with good: securecookie's base64 accepts more
+		// than one spelling of a value, and good is signed anew on every
+		// run while the corpus keeps earlier runs' cookies. Only the
+		// session we signed, for u-1, may give a visitor.
+		if v != nil && v.ID != "u-1" {
 			t.Fatalf("a visitor from a value we did not sign: %+v", v)
 		}
 	})

@@ -147,6 +147,10 @@ func (s *JWTCookie) build() {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(s.Leeway),
+		// Only the canonical base64url form: otherwise the last character
+		// of the signature can take four values with the same bits, and one
+		// token has four spellings that all verify.
+		jwt.WithStrictDecoding(),
 	}
 	if s.Issuer != "" {
 		opts = append(opts, jwt.WithIssuer(s.Issuer))
