@@ -14,8 +14,22 @@ type script struct {
 	err error
 }
 
+// scriptCap is the buffer a script starts with, so that a script is built
+// in one allocation instead of one per doubling: every anonymous and reset
+// script fits, and every identify script for a typical visitor but Webim's
+// (about 1.3 KiB with its refresher and loader), which grows once. A script
+// that writes nothing allocates nothing.
+const scriptCap = 1024
+
+func (s *script) grow() {
+	if s.b == nil {
+		s.b = make([]byte, 0, scriptCap)
+	}
+}
+
 // code appends a constant fragment.
 func (s *script) code(c jsCode) *script {
+	s.grow()
 	s.b = append(s.b, c...)
 	return s
 }
@@ -25,6 +39,7 @@ func (s *script) value(v any) *script {
 	if s.err != nil {
 		return s
 	}
+	s.grow()
 	s.b, s.err = AppendJS(s.b, v)
 	return s
 }
