@@ -28,7 +28,7 @@ import (
 // buffer is only made on first use.
 
 // poolRuns is how many faulted requests checkPooled makes.
-const poolRuns = 32
+const poolRuns = 48
 
 // noGoroutineLeak records the number of goroutines now and registers a
 // cleanup that fails t unless the number settles back to it. Call it first,
