@@ -16,9 +16,13 @@ import (
 //
 // Every response is written in 4 KiB writes, as a template engine or a
 // proxy would, to a ResponseWriter that only discards (no recorder
-// buffering), so what is measured is the wrapper's own cost. The
-// bufio sink adds the one copy net/http's response buffer makes, as a
-// reference for real servers.
+// buffering), so what is measured is the wrapper's own cost. Against that
+// sink a bare Write costs about a nanosecond, so the throughput ratio to
+// "passthrough" is the wrapper's fixed cost per response (pool, decision,
+// headers) and per Write call (the writer's lock) over almost nothing; in a
+// server, where each 4 KiB write costs microseconds, the same costs are a
+// few per cent. The bufio sink (net/http's 4 KiB response buffer over
+// io.Discard) is a reference between the two.
 
 var benchSizes = []struct {
 	name string

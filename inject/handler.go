@@ -50,8 +50,10 @@ import "net/http"
 //     honoured: the element carries the policy's nonce if it has one, and a
 //     policy that would still refuse the element gets a 'sha256-…' source for
 //     exactly this script; nothing is ever loosened otherwise, and a policy
-//     whose script directive is 'none' means no insertion (CSPBlocks). A
-//     policy given in the page by <meta http-equiv> is not seen.
+//     whose script directive is 'none' (or empty) means no insertion
+//     (CSPBlocks), in a Report-Only policy too, since its hash would loosen
+//     the policy being tried out. A policy given in the page by
+//     <meta http-equiv> is not seen.
 //
 // A response whose stream ends without the marker while its headers are
 // still held goes out exactly as the application made it.

@@ -118,6 +118,11 @@ func (ww *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Push initiates an HTTP/2 server push through the underlying writer, or
 // returns http.ErrNotSupported.
 func (ww *writer) Push(target string, opts *http.PushOptions) error {
+	ww.mu.Lock()
+	defer ww.mu.Unlock()
+	if ww.rs == nil {
+		return errDetached
+	}
 	if p, ok := ww.w.(http.Pusher); ok {
 		return p.Push(target, opts)
 	}

@@ -556,6 +556,9 @@ func TestUseAfterReturnIsDetached(t *testing.T) {
 		if _, err := kept.(io.ReaderFrom).ReadFrom(strings.NewReader("LEAK")); !errors.Is(err, errDetached) {
 			t.Errorf("late ReadFrom: %v", err)
 		}
+		if err := kept.(http.Pusher).Push("/x.css", nil); !errors.Is(err, errDetached) {
+			t.Errorf("late Push: %v", err)
+		}
 		io.WriteString(w, "</body></html>")
 	}), constScript(testScript), At(BeforeBodyClose))
 	other.ServeHTTP(second, httptest.NewRequest("GET", "/", nil))
