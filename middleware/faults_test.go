@@ -47,6 +47,16 @@ func faultCodec() *securecookie.SecureCookie {
 	return securecookie.New([]byte(faultSessionKey), nil)
 }
 
+// faultVendors returns the four real vendors.
+func faultVendors() []vendors.Vendor {
+	return []vendors.Vendor{
+		&vendors.Webim{PrivateKey: []byte(faultWebimKey), IDKey: []byte(faultWebimIDKey)},
+		&vendors.Edna{IDKey: []byte(faultEdnaIDKey)},
+		&vendors.HelpCrunch{Organization: "shop", AppID: "3", Secret: []byte(faultHelpKey)},
+		&vendors.Zendesk{Secret: []byte(faultZendeskKey), AccountKey: "acct-key"},
+	}
+}
+
 // newFaultMiddleware returns a Middleware with the four real vendors, a
 // session cookie and a login token as sources, a clock fixed at now, and
 // obs as its observer.
@@ -55,12 +65,7 @@ func newFaultMiddleware(t *testing.T, obs Observer) *Middleware {
 	now := time.Now()
 	logger, _ := logBuffer()
 	return mustNew(t, Config{
-		Vendors: []vendors.Vendor{
-			&vendors.Webim{PrivateKey: []byte(faultWebimKey), IDKey: []byte(faultWebimIDKey)},
-			&vendors.Edna{IDKey: []byte(faultEdnaIDKey)},
-			&vendors.HelpCrunch{Organization: "shop", AppID: "3", Secret: []byte(faultHelpKey)},
-			&vendors.Zendesk{Secret: []byte(faultZendeskKey), AccountKey: "acct-key"},
-		},
+		Vendors: faultVendors(),
 		Sources: []Source{
 			&SessionCookie[faultSession]{Name: "session", HashKey: []byte(faultSessionKey),
 				Visitor: func(s faultSession) (vendors.Visitor, bool) {
