@@ -11,7 +11,12 @@ import (
 func hmacHex(key []byte, msg string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(msg))
-	return hex.EncodeToString(m.Sum(nil))
+	// Encoded on the stack: hex.EncodeToString would allocate the encoding
+	// and then the string, and every identified page calls this for several
+	// vendors.
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], m.Sum(nil))
+	return string(out[:])
 }
 
 // opaqueID derives the id a widget sees from the site's own user id: 64 hex
