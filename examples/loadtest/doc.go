@@ -35,8 +35,10 @@
 // or chatident logs is an error; the command exits with status 1 when there
 // was any, and prints the first few.
 //
-// It reports, for each side, requests per second over the measured rounds,
-// the median and 99th-percentile latency (from sending the request to the
+// It reports, for each side, requests per second over the measured rounds
+// (the responses that ended within each round's window, over the windows'
+// length; a request in flight at the end is checked but not counted), the
+// median and 99th-percentile latency (from sending the request to the
 // end of the body, within 1.6%), the errors, the wrapped/bare ratio overall
 // and per round, and the process's resident memory (VmRSS and its peak VmHWM
 // from /proc/self/status) and Go heap in use at start, after the warm-up and

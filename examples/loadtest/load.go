@@ -17,7 +17,7 @@ type tally struct {
 	Identified uint64 // of which from signed-in users
 	Checked    uint64 // of which had their body checked
 	Errors     errorCounts
-	Elapsed    time.Duration // from the start until the last client stopped
+	Elapsed    time.Duration // the phase's planned length: what the counts cover
 	Latency    latency       // of the passing requests
 }
 
@@ -47,13 +47,15 @@ type client struct {
 }
 
 // phase puts s under load from len(clients) clients for d: each sends
-// GET / and reads the whole response, again and again, until d has passed;
-// a request in flight then still completes. seed fixes which requests come
-// from which users, so both sides of a round get the same sequence.
+// GET / and reads the whole response, again and again, until d has passed.
+// Requests and latencies count the responses that ended within d, as a
+// fixed window; a request still in flight then completes and is checked,
+// but only its errors count, so the slower side is not charged for a tail
+// in which fewer clients are busy. seed fixes which requests come from
+// which users, so both sides of a round get the same sequence.
 func (s *server) phase(ctx context.Context, cfg config, clients []client, d time.Duration, seed uint64, bad *samples) tally {
 	var stop atomic.Bool
 	var wg sync.WaitGroup
-	start := time.Now()
 	timer := time.AfterFunc(d, func() { stop.Store(true) })
 	defer timer.Stop()
 	for i := range clients {
@@ -66,7 +68,7 @@ func (s *server) phase(ctx context.Context, cfg config, clients []client, d time
 	for i := range clients {
 		total.add(&clients[i].t)
 	}
-	total.Elapsed = time.Since(start)
+	total.Elapsed = d
 	return total
 }
 
@@ -121,13 +123,19 @@ func (s *server) drive(ctx context.Context, cfg config, c *client, stop *atomic.
 			bad.addf("%s: GET / (identified %v): status %d", s.Name, identified, resp.StatusCode)
 			continue
 		}
+		late := stop.Load()
 		if n++; n%uint64(cfg.CheckEvery) == 0 {
 			if problem := s.checkPage(c.buf.Bytes(), identified); problem != "" {
 				c.t.Errors.Body++
 				bad.addf("%s: %s", s.Name, problem)
 				continue
 			}
-			c.t.Checked++
+			if !late {
+				c.t.Checked++
+			}
+		}
+		if late {
+			continue
 		}
 		c.t.Requests++
 		if identified {
