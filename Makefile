@@ -5,7 +5,7 @@ GO      ?= go
 MODULES := . middleware/ginmw middleware/echomw examples/gin examples/echo
 NPMDIRS := e2e/jsdom e2e/browser
 
-.PHONY: test test-go js-deps go-deps lint demo bench fuzz
+.PHONY: test test-go js-deps go-deps lint vulncheck demo bench fuzz
 
 test: js-deps test-go
 
@@ -33,6 +33,17 @@ lint:
 	@set -e; for m in $(MODULES); do \
 		if [ -f $$m/go.mod ]; then echo "== vet+staticcheck $$m"; (cd $$m && $(GO) vet ./... && staticcheck ./...); fi; \
 	done
+
+# Known vulnerabilities in every module (govulncheck, pinned in .ci/run). It
+# needs the Go vulnerability database: without it the check says so and is
+# skipped; VULNDB=file:///path points it at a local copy (see .ci/vulncheck).
+vulncheck:
+	@bash .ci/vulncheck $(MODULES)
+
+# Every fuzz target for FUZZTIME (10s) each, one after another; fails on any
+# failing input, which it leaves under the package's testdata/fuzz (.ci/fuzz).
+fuzz:
+	@bash .ci/fuzz
 
 demo:
 	$(GO) run ./examples/demo
