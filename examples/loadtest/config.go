@@ -17,6 +17,7 @@ type config struct {
 	Warmup     time.Duration // unmeasured load per side before the rounds
 	Rounds     int           // rounds alternating the sides
 	CheckEvery int           // check the body of every n-th response per connection
+	Serve      time.Duration // serve both sides this long for an outside tool, instead of the load
 	CPUProfile string        // write a CPU profile of the whole run here, if set
 	MemProfile string        // write an allocation profile at the end here, if set
 }
@@ -57,6 +58,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured load per side before the rounds (0 for none)")
 	fs.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "rounds alternating the sides")
 	fs.IntVar(&cfg.CheckEvery, "check-every", cfg.CheckEvery, "check the body of every n-th response on each connection")
+	fs.DurationVar(&cfg.Serve, "serve", 0, "only serve both sides this long, printing their URLs and a signed-in user's Cookie header, for another load tool")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run (both servers and the clients) to this file")
 	fs.StringVar(&cfg.MemProfile, "memprofile", "", "write an allocation profile of the run to this file at the end")
 	if err := fs.Parse(args); err != nil {
@@ -85,6 +87,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-duration %v over %d rounds: want at least %v a round", c.Duration, c.Rounds, minRound)
 	case c.Warmup < 0 || c.Warmup > maxMeasured:
 		return fmt.Errorf("-warmup %v: want 0 to %v", c.Warmup, maxMeasured)
+	case c.Serve < 0 || c.Serve > maxMeasured:
+		return fmt.Errorf("-serve %v: want 0 to %v", c.Serve, maxMeasured)
 	case c.CheckEvery < 1:
 		return fmt.Errorf("-check-every %d: want at least 1", c.CheckEvery)
 	}
@@ -97,5 +101,8 @@ func (c config) round() time.Duration { return c.Duration / time.Duration(c.Roun
 // deadline bounds the whole run: the planned load plus a margin for
 // signing in, starting and stopping.
 func (c config) deadline() time.Duration {
+	if c.Serve > 0 {
+		return c.Serve + watchdogSlack
+	}
 	return 2*(c.Warmup+c.Duration) + watchdogSlack
 }

@@ -49,6 +49,13 @@
 // chatident; the ratio, measured under the same conditions for both sides,
 // is the meaningful number.
 //
+// -serve 60s skips the load: it starts both sides, prints each one's URL and
+// the Cookie header of a user signed in there, and serves for the time
+// given, so that another tool can drive the very same two sites, e.g.
+//
+//	wrk -t2 -c256 -d10s http://127.0.0.1:PORT/
+//	wrk -t2 -c256 -d10s -H 'Cookie: …' http://127.0.0.1:PORT/
+//
 // -cpuprofile and -memprofile write pprof profiles of the whole run, both
 // servers and the clients together; pprof's -focus picks out one side, for
 // instance -focus 'inject..writer..Write' for the work chatident does inside

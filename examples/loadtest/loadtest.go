@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"runtime"
-	"sync/atomic"
 )
 
 // result is everything a run measured.
@@ -77,12 +75,9 @@ func loadTest(ctx context.Context, cfg config, build sideBuilder, progress io.Wr
 	res.Load[0] = loadAverage()
 	res.Memory = append(res.Memory, readMemory(memStart))
 
-	var logged atomic.Uint64
 	var bad samples
-	logFor := func(name string) *slog.Logger {
-		return slog.New(problemLog{count: &logged, samples: &bad, side: name})
-	}
-	sides, err := build(logFor)
+	logs := &problemLogs{samples: &bad}
+	sides, err := build(logs.logger)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +91,7 @@ func loadTest(ctx context.Context, cfg config, build sideBuilder, progress io.Wr
 	}()
 	for i, sd := range sides {
 		res.Sides[i] = sd.Name
-		s, err := startServer(sd, cfg, logFor(sd.Name))
+		s, err := startServer(sd, cfg, logs.logger(sd.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +140,7 @@ func loadTest(ctx context.Context, cfg config, build sideBuilder, progress io.Wr
 		servers[i] = nil
 	}
 	res.Load[1] = loadAverage()
-	res.LogRecords = logged.Load()
+	res.LogRecords = logs.count.Load()
 	res.Samples = bad.all()
 	return res, errors.Join(errs...)
 }

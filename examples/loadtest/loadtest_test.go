@@ -170,7 +170,7 @@ func TestParseFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-conns", "0"}, {"-conns", "5000"}, {"-users", "0"}, {"-identified", "1.5"}, {"-identified", "NaN"},
 		{"-duration", "11m"}, {"-duration", "300ms", "-rounds", "5"}, {"-rounds", "0"}, {"-warmup", "-1s"},
-		{"-check-every", "0"}, {"-nope"}, {"extra"},
+		{"-check-every", "0"}, {"-serve", "-1s"}, {"-serve", "11m"}, {"-nope"}, {"extra"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%q: no error", args)

@@ -35,6 +35,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The watchdog: whatever hangs, the run ends.
 	ctx, cancel := context.WithTimeoutCause(ctx, cfg.deadline(), errors.New("the run overran its time bound"))
 	defer cancel()
+	if cfg.Serve > 0 {
+		return serve(ctx, cfg, demoSides, stdout)
+	}
 	res, err := profiled(cfg, func() (*result, error) { return loadTest(ctx, cfg, demoSides, stderr) })
 	if err != nil {
 		return err

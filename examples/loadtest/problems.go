@@ -49,21 +49,31 @@ func (s *samples) all() []string {
 	return slices.Clone(s.list)
 }
 
-// problemLog is the sites' logger: a record at warning level or above means
-// the site or chatident saw something go wrong (a vendor script that failed
-// to build, say), which the load test counts as an error even when the page
-// still looked right.
+// problemLogs counts and describes what the sites log at warning level or
+// above: the site or chatident saw something go wrong (a vendor script that
+// failed to build, say), which the load test counts as an error even when
+// the page still looked right. Safe for concurrent use.
+type problemLogs struct {
+	count   atomic.Uint64
+	samples *samples // shared with the request errors, so the first few of either are shown
+}
+
+// logger is the logger for one side's site and server.
+func (p *problemLogs) logger(side string) *slog.Logger {
+	return slog.New(problemLog{logs: p, side: side})
+}
+
+// problemLog is the slog.Handler behind problemLogs.logger.
 type problemLog struct {
-	count   *atomic.Uint64
-	samples *samples
-	side    string
-	attrs   []slog.Attr
+	logs  *problemLogs
+	side  string
+	attrs []slog.Attr
 }
 
 func (h problemLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
 
 func (h problemLog) Handle(_ context.Context, r slog.Record) error {
-	h.count.Add(1)
+	h.logs.count.Add(1)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: log %s %q", h.side, r.Level, r.Message)
 	write := func(a slog.Attr) bool {
@@ -74,7 +84,7 @@ func (h problemLog) Handle(_ context.Context, r slog.Record) error {
 		write(a)
 	}
 	r.Attrs(write)
-	h.samples.addf("%s", b.String())
+	h.logs.samples.addf("%s", b.String())
 	return nil
 }
 
