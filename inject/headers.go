@@ -95,19 +95,23 @@ func privateCacheControl(values []string) (v string, changed bool) {
 	if len(values) == 0 {
 		return "private", true
 	}
-	// First pass: is anything to drop, and is bare private there already?
+	// Several field lines are one list joined with commas (RFC 9110), read
+	// as a cache reads it: an unclosed quote in one line runs on into the
+	// next, so the lines are joined before splitting.
+	list := values[0]
+	if len(values) > 1 {
+		list = strings.Join(values, ", ")
+	}
 	hasPrivate, drop := false, false
-	for _, val := range values {
-		for d := range listElements(val) {
-			switch name := directiveName(d); {
-			case equalFoldASCII(name, "public"), equalFoldASCII(name, "s-maxage"):
+	for d := range listElements(list) {
+		switch name := directiveName(d); {
+		case equalFoldASCII(name, "public"), equalFoldASCII(name, "s-maxage"):
+			drop = true
+		case equalFoldASCII(name, "private"):
+			if d == name {
+				hasPrivate = true
+			} else {
 				drop = true
-			case equalFoldASCII(name, "private"):
-				if d == name {
-					hasPrivate = true
-				} else {
-					drop = true
-				}
 			}
 		}
 	}
@@ -116,26 +120,31 @@ func privateCacheControl(values []string) (v string, changed bool) {
 	}
 	var b strings.Builder
 	b.WriteString("private")
-	for _, val := range values {
-		for d := range listElements(val) {
-			switch name := directiveName(d); {
-			case equalFoldASCII(name, "public"), equalFoldASCII(name, "s-maxage"),
-				equalFoldASCII(name, "private"):
-				continue
-			}
-			b.WriteString(", ")
-			b.WriteString(d)
+	for d := range listElements(list) {
+		switch name := directiveName(d); {
+		case equalFoldASCII(name, "public"), equalFoldASCII(name, "s-maxage"),
+			equalFoldASCII(name, "private"):
+			continue
 		}
+		// Elements keep their order, so one with an unclosed quote, which
+		// can only be the last, stays last and swallows nothing new.
+		b.WriteString(", ")
+		b.WriteString(d)
 	}
 	return b.String(), true
 }
 
 // varyCookie returns the last Vary value with Cookie merged in. changed is
 // false when Cookie (in any case) or * is already listed.
+//
+// Vary lists field names, which are never quoted, so every comma separates:
+// read with listElements, a stray quote would hide the Cookie added after it.
 func varyCookie(values []string) (v string, changed bool) {
 	for _, val := range values {
-		for f := range listElements(val) {
-			if f == "*" || equalFoldASCII(f, "Cookie") {
+		for rest, more := val, true; more; {
+			var f string
+			f, rest, more = strings.Cut(rest, ",")
+			if f = strings.Trim(f, " \t"); f == "*" || equalFoldASCII(f, "Cookie") {
 				return "", false
 			}
 		}

@@ -26,6 +26,8 @@ func TestPrivateCacheControl(t *testing.T) {
 		{[]string{`private="Set-Cookie", max-age=5`}, "private, max-age=5", true},
 		{[]string{"public", "max-age=60"}, "private, max-age=60", true},
 		{[]string{"private", "no-cache"}, "private, no-cache", true},
+		{[]string{`"`, "public"}, `private, ", public`, true}, // one list: the quote runs on
+		{[]string{`no-cache="a`, "max-age=0"}, `private, no-cache="a, max-age=0`, true},
 		{[]string{`ext="a\"public\", b", public`}, `private, ext="a\"public\", b"`, true},
 		// ASCII case folding only, as caches compare directive names.
 		{[]string{"\u017f-maxage=60, public"}, "private, \u017f-maxage=60", true},
@@ -54,6 +56,8 @@ func TestVaryCookie(t *testing.T) {
 		{[]string{"Origin", "COOKIE"}, "", false},
 		{[]string{"Cookies"}, "Cookies, Cookie", true},
 		{[]string{"Coo\u212aie"}, "Coo\u212aie, Cookie", true}, // KELVIN SIGN is not k
+		{[]string{`0"0, Cookie`}, "", false},                   // a quote groups nothing in Vary
+		{[]string{`"a`}, `"a, Cookie`, true},
 	} {
 		got, changed := varyCookie(tc.in)
 		if got != tc.want || changed != tc.changed {
