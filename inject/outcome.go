@@ -23,13 +23,15 @@ const (
 // Outcome is the result for one response, reported to the Observe callback.
 type Outcome struct {
 	Reason Reason
-	// Status is the final status code sent (0 if the handler wrote nothing
-	// and panicked).
+	// Status is the final status code sent: 200 when the handler set none.
+	// It is 0 when the handler panicked before a status went out, or took
+	// over the connection without sending one.
 	Status int
 	// Held is the number of body bytes that were held back (delayed in the
 	// buffer rather than sent on) when the marker was found or looking
 	// stopped. It is 0 when the marker was in the first write.
 	Held int
-	// Inserted is the number of bytes inserted (the whole <script> element).
+	// Inserted is the number of bytes inserted (the whole <script> element);
+	// 0 unless Reason is Injected.
 	Inserted int
 }
