@@ -38,16 +38,21 @@
 // It reports, for each side, requests per second over the measured rounds
 // (the responses that ended within each round's window, over the windows'
 // length; a request in flight at the end is checked but not counted), the
-// median and 99th-percentile latency (from sending the request to the
-// end of the body, within 1.6%), the errors, the wrapped/bare ratio overall
-// and per round, and the process's resident memory (VmRSS and its peak VmHWM
+// median and 99th-percentile latency (from sending the request to the end
+// of the body, within 1.6%), the process's CPU time (user and system, from
+// getrusage) per request, the errors, the wrapped/bare ratios overall and
+// per round, and the process's resident memory (VmRSS and its peak VmHWM
 // from /proc/self/status) and Go heap in use at start, after the warm-up and
 // at the end of each side's measured load.
 //
 // The load generator runs in the same process and on the same cores as both
 // servers, so the absolute figures say as much about the machine as about
 // chatident; the ratio, measured under the same conditions for both sides,
-// is the meaningful number.
+// is the meaningful number. On a machine that other work keeps busy,
+// requests per second swing from round to round with that work, while CPU
+// time per request barely moves: its ratio, and the difference in
+// microseconds, is then the steadier measure of what chatident adds (to the
+// server's work and to the clients', its pages being larger).
 //
 // -serve 60s skips the load: it starts both sides, prints each one's URL and
 // the Cookie header of a user signed in there, and serves for the time

@@ -19,6 +19,13 @@ type tally struct {
 	Errors     errorCounts
 	Elapsed    time.Duration // the phase's planned length: what the counts cover
 	Latency    latency       // of the passing requests
+
+	// Completed counts every response, also those that ended after the
+	// window, and CPU is the process's CPU time over the whole phase: CPU
+	// time per completed request does not depend on how much of the
+	// machine other processes take, which requests per second does.
+	Completed uint64
+	CPU       time.Duration
 }
 
 func (t *tally) add(o *tally) {
@@ -28,6 +35,17 @@ func (t *tally) add(o *tally) {
 	t.Errors.add(o.Errors)
 	t.Elapsed += o.Elapsed
 	t.Latency.add(&o.Latency)
+	t.Completed += o.Completed
+	t.CPU += o.CPU
+}
+
+// cpuPerRequest is the process's CPU time per completed request, or 0
+// when CPU time is not known here.
+func (t *tally) cpuPerRequest() time.Duration {
+	if t.Completed == 0 {
+		return 0
+	}
+	return t.CPU / time.Duration(t.Completed)
 }
 
 // rate is requests per second.
@@ -56,6 +74,7 @@ type client struct {
 func (s *server) phase(ctx context.Context, cfg config, clients []client, d time.Duration, seed uint64, bad *samples) tally {
 	var stop atomic.Bool
 	var wg sync.WaitGroup
+	cpu0, cpuErr := cpuTime()
 	timer := time.AfterFunc(d, func() { stop.Store(true) })
 	defer timer.Stop()
 	for i := range clients {
@@ -69,6 +88,9 @@ func (s *server) phase(ctx context.Context, cfg config, clients []client, d time
 		total.add(&clients[i].t)
 	}
 	total.Elapsed = d
+	if cpu1, err := cpuTime(); err == nil && cpuErr == nil {
+		total.CPU = cpu1 - cpu0
+	}
 	return total
 }
 
@@ -113,6 +135,7 @@ func (s *server) drive(ctx context.Context, cfg config, c *client, stop *atomic.
 		_, err = c.buf.ReadFrom(resp.Body)
 		resp.Body.Close()
 		took := time.Since(begin)
+		c.t.Completed++
 		switch {
 		case err != nil:
 			c.t.Errors.Transport++

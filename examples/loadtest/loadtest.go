@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"time"
 )
 
 // result is everything a run measured.
@@ -22,10 +23,12 @@ type result struct {
 	Load       [2]string // the machine's load averages at the start and the end
 }
 
-// round is one round's requests per second of each side, and which went first.
+// round is one round's requests per second and CPU time per request of
+// each side, and which went first.
 type round struct {
 	First int
 	Rate  [2]float64
+	CPU   [2]time.Duration
 }
 
 // errors is every error of the run: failed requests in the warm-up and in
@@ -42,6 +45,15 @@ func (r *result) errors() uint64 {
 func (r *result) ratio() float64 {
 	if b := r.Measured[1].rate(); b > 0 {
 		return r.Measured[0].rate() / b
+	}
+	return 0
+}
+
+// cpuRatio is the wrapped side's CPU time per request over the bare
+// side's, or 0 when it is not known.
+func (r *result) cpuRatio() float64 {
+	if b := r.Measured[1].cpuPerRequest(); b > 0 {
+		return float64(r.Measured[0].cpuPerRequest()) / float64(b)
 	}
 	return 0
 }
@@ -121,7 +133,7 @@ func loadTest(ctx context.Context, cfg config, build sideBuilder, progress io.Wr
 		for k := range 2 {
 			i := (rd.First + k) % 2
 			t := servers[i].phase(ctx, cfg, clients, cfg.round(), seed, &bad)
-			rd.Rate[i] = t.rate()
+			rd.Rate[i], rd.CPU[i] = t.rate(), t.cpuPerRequest()
 			res.Measured[i].add(&t)
 			fmt.Fprintf(progress, "round %d/%d %-8s %8.0f req/s\n", r+1, cfg.Rounds, servers[i].Name, rd.Rate[i])
 			if r == cfg.Rounds-1 { // the side's last measured load

@@ -23,22 +23,28 @@ func printReport(w io.Writer, res *result) error {
 	fmt.Fprintf(w, "  GOMAXPROCS %d: the load generator shares these cores with both servers, so compare the ratio\n", res.Procs)
 	fmt.Fprintf(w, "  machine load average (1, 5, 15 min): %s at the start, %s at the end\n\n", res.Load[0], res.Load[1])
 
-	p("side\trequests\treq/s\tp50\tp99\tidentified\tchecked\terrors\t\n")
+	p("side\trequests\treq/s\tp50\tp99\tCPU/request\tidentified\tchecked\terrors\t\n")
 	for i, name := range res.Sides {
 		t := &res.Measured[i]
-		p("%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%d\t\n", name, t.Requests, t.rate(),
-			ms(t.Latency.quantile(0.50)), ms(t.Latency.quantile(0.99)),
+		p("%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t\n", name, t.Requests, t.rate(),
+			ms(t.Latency.quantile(0.50)), ms(t.Latency.quantile(0.99)), us(t.cpuPerRequest()),
 			percent(t.Identified, t.Requests), t.Checked, t.Errors.total())
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	lo, hi := res.roundRatios()
-	fmt.Fprintf(w, "\nwrapped/bare requests per second: %.3f (rounds: %.3f to %.3f)\n\n", res.ratio(), lo, hi)
+	fmt.Fprintf(w, "\nwrapped/bare requests per second: %.3f (rounds: %.3f to %.3f)\n", res.ratio(), lo, hi)
+	if r := res.cpuRatio(); r > 0 {
+		wrapped, bare := res.Measured[0].cpuPerRequest(), res.Measured[1].cpuPerRequest()
+		fmt.Fprintf(w, "CPU time per request, the whole process (server, clients, GC): wrapped/bare %.3f, %s more\n", r, us(wrapped-bare))
+	}
+	fmt.Fprintln(w)
 
-	p("round\tfirst\t%s req/s\t%s req/s\tratio\t\n", res.Sides[0], res.Sides[1])
+	p("round\tfirst\t%s req/s\t%s req/s\tratio\t%s CPU/req\t%s CPU/req\t\n", res.Sides[0], res.Sides[1], res.Sides[0], res.Sides[1])
 	for i, rd := range res.Rounds {
-		p("%d\t%s\t%.0f\t%.0f\t%.3f\t\n", i+1, res.Sides[rd.First], rd.Rate[0], rd.Rate[1], safeDiv(rd.Rate[0], rd.Rate[1]))
+		p("%d\t%s\t%.0f\t%.0f\t%.3f\t%s\t%s\t\n", i+1, res.Sides[rd.First], rd.Rate[0], rd.Rate[1],
+			safeDiv(rd.Rate[0], rd.Rate[1]), us(rd.CPU[0]), us(rd.CPU[1]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -97,6 +103,14 @@ func safeDiv(a, b float64) float64 {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+// us is a CPU time per request, or "n/a" when CPU time is not known.
+func us(d time.Duration) string {
+	if d == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1fµs", float64(d)/float64(time.Microsecond))
+}
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
