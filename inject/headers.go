@@ -169,8 +169,9 @@ func directiveName(d string) string {
 }
 
 // listElements yields the non-empty elements of an HTTP comma-separated
-// list, trimmed of spaces and tabs. Commas inside a quoted string (as in
-// no-cache="Set-Cookie, Foo") do not split.
+// list, trimmed of spaces and tabs, and of CR and LF, which net/http sends
+// as spaces. Commas inside a quoted string (as in no-cache="Set-Cookie,
+// Foo") do not split.
 func listElements(v string) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		start, quoted := 0, false
@@ -189,7 +190,7 @@ func listElements(v string) func(func(string) bool) {
 					continue
 				}
 			}
-			if e := strings.Trim(v[start:min(i, len(v))], " \t"); e != "" {
+			if e := strings.Trim(v[start:min(i, len(v))], " \t\r\n"); e != "" {
 				if !yield(e) {
 					return
 				}
