@@ -26,6 +26,7 @@ func responseReasons() []string {
 		string(inject.CSPBlocks),
 		string(inject.BadScript),
 		string(inject.Aborted),
+		string(inject.Hijacked),
 		"anonymous",
 		"error",
 	}

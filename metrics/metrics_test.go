@@ -95,6 +95,7 @@ chatident_responses_total{reason="csp_blocks"} 0
 chatident_responses_total{reason="encoded"} 0
 chatident_responses_total{reason="error"} 0
 chatident_responses_total{reason="gave_up"} 0
+chatident_responses_total{reason="hijacked"} 0
 chatident_responses_total{reason="injected"} 0
 chatident_responses_total{reason="method"} 0
 chatident_responses_total{reason="no_marker"} 0
