@@ -133,7 +133,9 @@ func (rs *response) sniff(p []byte) Reason {
 
 // prepare calls the script function and works out the element to insert.
 func (rs *response) prepare() Reason {
+	cookies := len(rs.w.Header()["Set-Cookie"])
 	rs.script = rs.h.script(rs.req)
+	rs.personal = len(rs.w.Header()["Set-Cookie"]) != cookies
 	if len(rs.script) == 0 {
 		return NoScript
 	}

@@ -57,8 +57,22 @@ func privatize(h http.Header, grow int, lengthKnown bool, vals *[2]string) {
 	// directly, which net/http sends as they are.
 	for k := range h {
 		switch k {
-		case "Etag", "ETag", "Last-Modified", "Accept-Ranges",
-			"Cdn-Cache-Control", "CDN-Cache-Control", "Surrogate-Control":
+		case "Etag", "ETag", "Last-Modified", "Accept-Ranges":
+			delete(h, k)
+		}
+	}
+	privateCaching(h, vals)
+}
+
+// privateCaching keeps h's response out of shared caches: Cache-Control
+// gets private and loses public and s-maxage, CDN-Cache-Control and
+// Surrogate-Control (which would override it at a CDN) are removed, and Vary
+// gains Cookie, unless it is already there or Vary is *. vals is as for
+// privatize.
+func privateCaching(h http.Header, vals *[2]string) {
+	for k := range h {
+		switch k {
+		case "Cdn-Cache-Control", "CDN-Cache-Control", "Surrogate-Control":
 			delete(h, k)
 		}
 	}

@@ -3,6 +3,7 @@ package inject
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 )
@@ -119,5 +120,51 @@ func TestListElements(t *testing.T) {
 	want := []string{"a", `"b,c"`, `d="x\"y,z"`, `e\`}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// A script function that sets a cookie on the held headers (as the
+// middleware's sign-out marker does) makes the response per-visitor even when
+// the page has no marker: its body and validators stay as they were, but no
+// shared cache may keep it. Without a cookie, the headers stay the app's own.
+func TestNoMarkerHeadersAfterScriptSetCookie(t *testing.T) {
+	const page = "<!doctype html><p>no head, no body end tag"
+	setup := func(w http.ResponseWriter) {
+		htmlType(w)
+		w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Cache-Control", "public, max-age=60")
+	}
+	for _, setCookie := range []bool{true, false} {
+		var obs outcomes
+		tp := newTap()
+		script := func(r *http.Request) []byte {
+			if setCookie {
+				tp.Header().Add("Set-Cookie", "seen=1; HttpOnly")
+			}
+			return []byte(testScript)
+		}
+		h := Handler(writes(setup, page), script, At(BeforeBodyClose), Observe(obs.observe))
+		h.ServeHTTP(tp, httptest.NewRequest(http.MethodGet, "/", nil))
+		if out := obs.one(t); out.Reason != NoMarker {
+			t.Fatalf("setCookie=%v: outcome %+v, want no_marker", setCookie, out)
+		}
+		if tp.body.String() != page {
+			t.Fatalf("setCookie=%v: body changed: %q", setCookie, tp.body.String())
+		}
+		want := http.Header{
+			"Content-Type":   {"text/html; charset=utf-8"},
+			"Content-Length": {fmt.Sprint(len(page))},
+			"Etag":           {`"v1"`},
+			"Cache-Control":  {"public, max-age=60"},
+		}
+		if setCookie {
+			want["Set-Cookie"] = []string{"seen=1; HttpOnly"}
+			want["Cache-Control"] = []string{"private, max-age=60"}
+			want["Vary"] = []string{"Cookie"}
+		}
+		if fmt.Sprint(tp.sent) != fmt.Sprint(want) {
+			t.Errorf("setCookie=%v: headers\n%v\nwant\n%v", setCookie, tp.sent, want)
+		}
 	}
 }

@@ -51,13 +51,16 @@ type response struct {
 	hold int64 // the scanner's latest hold offset
 	scan scanner
 
-	script  []byte  // from the script function, once eligible
-	tag     []byte  // the start tag (with the nonce, if any), then the end tag
-	openLen int     // the length of the start tag in tag
-	insLen  int     // the length of the whole element
-	csp     cspPlan // nonce and policy changes
-	out     Outcome
-	err     error // a write error met while rewriting; sticks
+	script []byte // from the script function, once eligible
+	// personal: the script function added a Set-Cookie to the held headers,
+	// so the response is for one visitor even if nothing is inserted.
+	personal bool
+	tag      []byte  // the start tag (with the nonce, if any), then the end tag
+	openLen  int     // the length of the start tag in tag
+	insLen   int     // the length of the whole element
+	csp      cspPlan // nonce and policy changes
+	out      Outcome
+	err      error // a write error met while rewriting; sticks
 
 	scratch []byte // ReadFrom's read buffer while scanning, made on first use
 
@@ -71,6 +74,7 @@ func (rs *response) start(h *handler, w http.ResponseWriter, r *http.Request) {
 	rs.buf = rs.buf[:0]
 	rs.sent, rs.fed, rs.hold = 0, 0, 0
 	rs.script, rs.csp, rs.out, rs.err = nil, cspPlan{}, Outcome{}, nil
+	rs.personal = false
 }
 
 // release drops every reference to the finished request, so the pool pins
@@ -249,6 +253,11 @@ func (rs *response) commit(form headerForm) {
 		return
 	}
 	rs.headersSent = true
+	if form == formOriginal && rs.personal {
+		// The body goes out unchanged, but a cookie made for this visitor
+		// rides on it: no shared cache may keep it.
+		privateCaching(rs.w.Header(), rs.vals)
+	}
 	if form != formOriginal {
 		h := rs.w.Header()
 		privatize(h, rs.insLen, form == formInjected, rs.vals)
