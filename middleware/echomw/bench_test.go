@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/chatident/chatident/internal/adaptertest"
 	"github.com/chatident/chatident/middleware/echomw"
 )
 
@@ -18,7 +19,7 @@ func BenchmarkPage(b *testing.B) {
 		e := echo.New()
 		if with {
 			name = "echo+chatident"
-			e.Use(signIn, echomw.Middleware(newMiddleware(b)))
+			e.Use(signIn, echomw.Middleware(adaptertest.NewMiddleware(b)))
 		}
 		e.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, page) })
 		b.Run(name, func(b *testing.B) {

@@ -16,6 +16,7 @@ import (
 	echomiddleware "github.com/labstack/echo/v4/middleware"
 
 	"github.com/chatident/chatident/inject"
+	"github.com/chatident/chatident/internal/adaptertest"
 	"github.com/chatident/chatident/middleware"
 	"github.com/chatident/chatident/middleware/echomw"
 	"github.com/chatident/chatident/vendors"
@@ -50,7 +51,7 @@ func newEcho(t *testing.T, pre ...echo.MiddlewareFunc) *echo.Echo {
 	e.Renderer = renderer{template.Must(template.New("page").Parse(
 		"<!doctype html><html><head><title>Shop</title></head><body><h1>Hello, {{.}}</h1></body></html>"))}
 	e.Use(pre...)
-	e.Use(signIn, echomw.Middleware(newMiddleware(t)))
+	e.Use(signIn, echomw.Middleware(adaptertest.NewMiddleware(t)))
 	return e
 }
 
@@ -94,9 +95,9 @@ func TestHTML(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d", res.status)
 	}
-	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-42"))
-	assertInjected(t, do(t, e, "GET", "/").body, page, anonymous)
-	assertInjected(t, do(t, e, "GET", "/render", "X-User", "u-43").body, tmplPage, fmt.Sprintf(identify, "u-43"))
+	adaptertest.AssertInjected(t, res.body, page, fmt.Sprintf(adaptertest.Identify, "u-42"))
+	adaptertest.AssertInjected(t, do(t, e, "GET", "/").body, page, adaptertest.Anonymous)
+	adaptertest.AssertInjected(t, do(t, e, "GET", "/render", "X-User", "u-43").body, tmplPage, fmt.Sprintf(adaptertest.Identify, "u-43"))
 }
 
 func TestVisitorPointer(t *testing.T) {
@@ -113,12 +114,12 @@ func TestVisitorPointer(t *testing.T) {
 			}
 			return next(c)
 		}
-	}, echomw.Middleware(newMiddleware(t)))
+	}, echomw.Middleware(adaptertest.NewMiddleware(t)))
 	e.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, page) })
 
-	assertInjected(t, do(t, e, "GET", "/?as=pointer").body, page, fmt.Sprintf(identify, "u-7"))
-	assertInjected(t, do(t, e, "GET", "/?as=nil").body, page, anonymous)
-	assertInjected(t, do(t, e, "GET", "/?as=string").body, page, anonymous)
+	adaptertest.AssertInjected(t, do(t, e, "GET", "/?as=pointer").body, page, fmt.Sprintf(adaptertest.Identify, "u-7"))
+	adaptertest.AssertInjected(t, do(t, e, "GET", "/?as=nil").body, page, adaptertest.Anonymous)
+	adaptertest.AssertInjected(t, do(t, e, "GET", "/?as=string").body, page, adaptertest.Anonymous)
 }
 
 func TestNonHTMLUntouched(t *testing.T) {
@@ -140,7 +141,7 @@ func TestStream(t *testing.T) {
 	e.GET("/", func(c echo.Context) error {
 		return c.Stream(http.StatusOK, "text/html; charset=utf-8", strings.NewReader(page))
 	})
-	assertInjected(t, do(t, e, "GET", "/", "X-User", "u-2").body, page, fmt.Sprintf(identify, "u-2"))
+	adaptertest.AssertInjected(t, do(t, e, "GET", "/", "X-User", "u-2").body, page, fmt.Sprintf(adaptertest.Identify, "u-2"))
 }
 
 // TestFlush checks that Response.Flush reaches the client before the
@@ -188,7 +189,7 @@ func TestFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.Write(rest)
-	assertInjected(t, got.String(), part1+part2, fmt.Sprintf(identify, "u-5"))
+	adaptertest.AssertInjected(t, got.String(), part1+part2, fmt.Sprintf(adaptertest.Identify, "u-5"))
 }
 
 func TestFile(t *testing.T) {
@@ -205,7 +206,7 @@ func TestFile(t *testing.T) {
 	}
 
 	res := do(t, e, "GET", "/page", "X-User", "u-4")
-	assertInjected(t, res.body, string(html), fmt.Sprintf(identify, "u-4"))
+	adaptertest.AssertInjected(t, res.body, string(html), fmt.Sprintf(adaptertest.Identify, "u-4"))
 	if cl := res.header.Get("Content-Length"); cl != "" && cl != fmt.Sprint(len(res.body)) {
 		t.Errorf("Content-Length %s for a %d-byte body", cl, len(res.body))
 	}
@@ -232,7 +233,7 @@ func TestStatusCodes(t *testing.T) {
 	if res.status != http.StatusCreated {
 		t.Errorf("201 page: status %d", res.status)
 	}
-	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-6"))
+	adaptertest.AssertInjected(t, res.body, page, fmt.Sprintf(adaptertest.Identify, "u-6"))
 	if res := do(t, e, "GET", "/empty"); res.status != http.StatusNoContent || res.body != "" {
 		t.Errorf("NoContent: %d %q", res.status, res.body)
 	}
@@ -287,7 +288,7 @@ func TestHTTPErrorHandler(t *testing.T) {
 // 404 page gets the script.
 func TestErrorPageInjected(t *testing.T) {
 	m, err := middleware.New(middleware.Config{
-		Vendors: []vendors.Vendor{fakeVendor{}},
+		Vendors: []vendors.Vendor{adaptertest.Vendor{}},
 		SignOut: middleware.SignOut{Disabled: true},
 		Inject:  []inject.Option{inject.Statuses(func(int) bool { return true })},
 	})
@@ -306,7 +307,7 @@ func TestErrorPageInjected(t *testing.T) {
 	if res.status != http.StatusNotFound {
 		t.Errorf("status %d, want 404", res.status)
 	}
-	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-15"))
+	adaptertest.AssertInjected(t, res.body, page, fmt.Sprintf(adaptertest.Identify, "u-15"))
 }
 
 // TestRequestContext checks that the chain gets the request chatident
@@ -342,7 +343,7 @@ func TestPanicRecovered(t *testing.T) {
 				t.Errorf("recovered panic: %d %q", res.status, res.body)
 			}
 			e.GET("/ok", func(c echo.Context) error { return c.HTML(http.StatusOK, page) })
-			assertInjected(t, do(t, e, "GET", "/ok", "X-User", "u-12").body, page, fmt.Sprintf(identify, "u-12"))
+			adaptertest.AssertInjected(t, do(t, e, "GET", "/ok", "X-User", "u-12").body, page, fmt.Sprintf(adaptertest.Identify, "u-12"))
 		})
 	}
 }
@@ -372,7 +373,7 @@ func TestResponseState(t *testing.T) {
 		}
 	}
 	e := echo.New()
-	e.Use(record(&outer, true), signIn, echomw.Middleware(newMiddleware(t)), record(&inner, false))
+	e.Use(record(&outer, true), signIn, echomw.Middleware(adaptertest.NewMiddleware(t)), record(&inner, false))
 	e.GET("/", func(c echo.Context) error { return c.HTML(http.StatusAccepted, page) })
 
 	res := do(t, e, "GET", "/", "X-User", "u-9")
@@ -387,7 +388,7 @@ func TestResponseState(t *testing.T) {
 	if res.header.Get("X-Before") != "ran" {
 		t.Errorf("the original Response's Before hook did not run")
 	}
-	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-9"))
+	adaptertest.AssertInjected(t, res.body, page, fmt.Sprintf(adaptertest.Identify, "u-9"))
 }
 
 // TestEndpoint checks that chatident answers its own endpoints and that the

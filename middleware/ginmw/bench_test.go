@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/chatident/chatident/internal/adaptertest"
 	"github.com/chatident/chatident/middleware/ginmw"
 )
 
@@ -18,7 +19,7 @@ func BenchmarkPage(b *testing.B) {
 		r := gin.New()
 		if with {
 			name = "gin+chatident"
-			r.Use(signIn, ginmw.Middleware(newMiddleware(b)))
+			r.Use(signIn, ginmw.Middleware(adaptertest.NewMiddleware(b)))
 		}
 		r.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(page)) })
 		b.Run(name, func(b *testing.B) {

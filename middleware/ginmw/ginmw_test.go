@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/chatident/chatident/inject"
+	"github.com/chatident/chatident/internal/adaptertest"
 	"github.com/chatident/chatident/middleware"
 	"github.com/chatident/chatident/middleware/ginmw"
 	"github.com/chatident/chatident/vendors"
@@ -43,7 +44,7 @@ func newEngine(t *testing.T, pre ...gin.HandlerFunc) *gin.Engine {
 	r.SetHTMLTemplate(template.Must(template.New("page").Parse(
 		"<!doctype html><html><head><title>Shop</title></head><body><h1>Hello, {{.}}</h1></body></html>")))
 	r.Use(pre...)
-	r.Use(signIn, ginmw.Middleware(newMiddleware(t)))
+	r.Use(signIn, ginmw.Middleware(adaptertest.NewMiddleware(t)))
 	return r
 }
 
@@ -86,10 +87,10 @@ func TestHTMLTemplate(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status %d", res.status)
 	}
-	assertInjected(t, res.body, tmplPage, fmt.Sprintf(identify, "u-42"))
+	adaptertest.AssertInjected(t, res.body, tmplPage, fmt.Sprintf(adaptertest.Identify, "u-42"))
 
 	res = do(t, r, "GET", "/")
-	assertInjected(t, res.body, tmplPage, anonymous)
+	adaptertest.AssertInjected(t, res.body, tmplPage, adaptertest.Anonymous)
 }
 
 func TestVisitorPointer(t *testing.T) {
@@ -103,12 +104,12 @@ func TestVisitorPointer(t *testing.T) {
 		case "string":
 			c.Set(ginmw.VisitorKey, "u-8")
 		}
-	}, ginmw.Middleware(newMiddleware(t)))
+	}, ginmw.Middleware(adaptertest.NewMiddleware(t)))
 	r.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(page)) })
 
-	assertInjected(t, do(t, r, "GET", "/?as=pointer").body, page, fmt.Sprintf(identify, "u-7"))
-	assertInjected(t, do(t, r, "GET", "/?as=nil").body, page, anonymous)
-	assertInjected(t, do(t, r, "GET", "/?as=string").body, page, anonymous)
+	adaptertest.AssertInjected(t, do(t, r, "GET", "/?as=pointer").body, page, fmt.Sprintf(adaptertest.Identify, "u-7"))
+	adaptertest.AssertInjected(t, do(t, r, "GET", "/?as=nil").body, page, adaptertest.Anonymous)
+	adaptertest.AssertInjected(t, do(t, r, "GET", "/?as=string").body, page, adaptertest.Anonymous)
 }
 
 func TestNonHTMLUntouched(t *testing.T) {
@@ -133,7 +134,7 @@ func TestDataHTML(t *testing.T) {
 	if res.status != http.StatusCreated {
 		t.Errorf("status %d, want 201", res.status)
 	}
-	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-3"))
+	adaptertest.AssertInjected(t, res.body, page, fmt.Sprintf(adaptertest.Identify, "u-3"))
 }
 
 func TestFile(t *testing.T) {
@@ -150,7 +151,7 @@ func TestFile(t *testing.T) {
 	}
 
 	res := do(t, r, "GET", "/page", "X-User", "u-4")
-	assertInjected(t, res.body, string(html), fmt.Sprintf(identify, "u-4"))
+	adaptertest.AssertInjected(t, res.body, string(html), fmt.Sprintf(adaptertest.Identify, "u-4"))
 	if cl := res.header.Get("Content-Length"); cl != "" && cl != fmt.Sprint(len(res.body)) {
 		t.Errorf("Content-Length %s for a %d-byte body", cl, len(res.body))
 	}
@@ -214,7 +215,7 @@ func TestStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.Write(rest)
-	assertInjected(t, got.String(), part1+part2, fmt.Sprintf(identify, "u-5"))
+	adaptertest.AssertInjected(t, got.String(), part1+part2, fmt.Sprintf(adaptertest.Identify, "u-5"))
 }
 
 func TestStatusCodes(t *testing.T) {
@@ -257,7 +258,7 @@ func TestWriterState(t *testing.T) {
 		}
 	}
 	r := gin.New()
-	r.Use(record(&outer), signIn, ginmw.Middleware(newMiddleware(t)), record(&inner))
+	r.Use(record(&outer), signIn, ginmw.Middleware(adaptertest.NewMiddleware(t)), record(&inner))
 	r.GET("/", func(c *gin.Context) { c.Data(http.StatusAccepted, "text/html", []byte(page)) })
 
 	res := do(t, r, "GET", "/", "X-User", "u-9")
@@ -269,7 +270,7 @@ func TestWriterState(t *testing.T) {
 	if outer != want {
 		t.Errorf("before the adapter: %+v, want %+v", outer, want)
 	}
-	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-9"))
+	adaptertest.AssertInjected(t, res.body, page, fmt.Sprintf(adaptertest.Identify, "u-9"))
 }
 
 func TestAbortWithStatus(t *testing.T) {
@@ -324,7 +325,7 @@ func TestPanicRecovered(t *testing.T) {
 			}
 			// The engine still serves the next request.
 			r.GET("/ok", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte(page)) })
-			assertInjected(t, do(t, r, "GET", "/ok", "X-User", "u-12").body, page, fmt.Sprintf(identify, "u-12"))
+			adaptertest.AssertInjected(t, do(t, r, "GET", "/ok", "X-User", "u-12").body, page, fmt.Sprintf(adaptertest.Identify, "u-12"))
 		})
 	}
 }
@@ -387,7 +388,7 @@ func TestRequestContext(t *testing.T) {
 // 404 page gets the script.
 func TestErrorPageInjected(t *testing.T) {
 	m, err := middleware.New(middleware.Config{
-		Vendors: []vendors.Vendor{fakeVendor{}},
+		Vendors: []vendors.Vendor{adaptertest.Vendor{}},
 		SignOut: middleware.SignOut{Disabled: true},
 		Inject:  []inject.Option{inject.Statuses(func(int) bool { return true })},
 	})
@@ -406,7 +407,7 @@ func TestErrorPageInjected(t *testing.T) {
 	if res.status != http.StatusNotFound {
 		t.Errorf("status %d, want 404", res.status)
 	}
-	assertInjected(t, res.body, page, fmt.Sprintf(identify, "u-15"))
+	adaptertest.AssertInjected(t, res.body, page, fmt.Sprintf(adaptertest.Identify, "u-15"))
 }
 
 func TestHijack(t *testing.T) {
@@ -460,5 +461,5 @@ func TestPusher(t *testing.T) {
 	if pusher == nil {
 		t.Error("Pusher() = nil under HTTP/2")
 	}
-	assertInjected(t, string(body), page, anonymous)
+	adaptertest.AssertInjected(t, string(body), page, adaptertest.Anonymous)
 }
