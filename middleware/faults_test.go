@@ -18,6 +18,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/gorilla/securecookie"
 
+	"github.com/chatident/chatident/internal/faultnet"
 	"github.com/chatident/chatident/vendors"
 )
 
@@ -94,33 +95,18 @@ func faultSessionCookie(t *testing.T, userID string) *http.Cookie {
 	return appCookie(t, faultCodec(), "session", faultSession{UserID: userID})
 }
 
-// The streamed page: faultHead, then faultChunk over and over, with no end.
-const faultHead = "<!DOCTYPE html><html><head><title>stream</title></head><body>\n"
-
-var faultChunk = bytes.Repeat([]byte("<p>a streamed paragraph, 0123456789</p>\n"), 400) // 16 000 bytes
-
-// faultStream writes the streamed page to w until a write fails or limit
-// bytes have gone, and returns the failure.
-func faultStream(w http.ResponseWriter, limit int) error {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if _, err := io.WriteString(w, faultHead); err != nil {
-		return err
-	}
-	for n := len(faultHead); n < limit; n += len(faultChunk) {
-		if _, err := w.Write(faultChunk); err != nil {
-			return err
-		}
-	}
-	return nil
+// cookieHeader returns c as a request header line.
+func cookieHeader(c *http.Cookie) string {
+	return "Cookie: " + c.Name + "=" + c.Value
 }
 
-// faultApp serves, at /page, faultHead completed into a small page, and
-// every other path with fault.
+// faultApp serves, at /page, faultnet.StreamHead completed into a small
+// page, and every other path with fault.
 func faultApp(fault http.HandlerFunc) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, faultHead+"</body></html>")
+		io.WriteString(w, faultnet.StreamHead+"</body></html>")
 	})
 	mux.Handle("/", fault)
 	return mux
@@ -130,11 +116,11 @@ func faultApp(fault http.HandlerFunc) http.Handler {
 // streamed page as that visitor must receive it, with the element the
 // middleware put in /page, and the events /page caused. A faulted request
 // for the same visitor must get the same element and cause the same events.
-func faultReference(t *testing.T, srv *faultServer, rec *recorder, cookie *http.Cookie) ([]byte, []Event) {
+func faultReference(t *testing.T, srv *faultnet.Server, rec *recorder, cookie *http.Cookie) ([]byte, []Event) {
 	t.Helper()
-	conn, br := srv.open(t, "/page", cookieHeader(cookie))
+	conn, br := srv.Open(t, "/page", cookieHeader(cookie))
 	defer conn.Close()
-	res, err := readResponse(br)
+	res, err := faultnet.ReadResponse(br)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,9 +128,9 @@ func faultReference(t *testing.T, srv *faultServer, rec *recorder, cookie *http.
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.settle(t)
+	srv.Settle(t)
 	const before = "<!DOCTYPE html><html><head>"
-	after := faultHead[len(before):] + "</body></html>"
+	after := faultnet.StreamHead[len(before):] + "</body></html>"
 	elem, ok := bytes.CutPrefix(page, []byte(before))
 	if ok {
 		elem, ok = bytes.CutSuffix(elem, []byte(after))
@@ -155,9 +141,10 @@ func faultReference(t *testing.T, srv *faultServer, rec *recorder, cookie *http.
 	}
 	want := bytes.NewBufferString(before)
 	want.Write(elem)
-	want.WriteString(faultHead[len(before):])
+	want.WriteString(faultnet.StreamHead[len(before):])
+	chunk := faultnet.StreamChunk()
 	for want.Len() < 4<<20 {
-		want.Write(faultChunk)
+		want.Write(chunk)
 	}
 	return want.Bytes(), rec.take()
 }
@@ -167,36 +154,36 @@ func faultReference(t *testing.T, srv *faultServer, rec *recorder, cookie *http.
 // connection. The application's writes must start failing, it returns, and
 // the events are those of a complete page, once.
 func TestFaultWrapClientDisconnects(t *testing.T) {
-	noGoroutineLeak(t)
+	faultnet.NoGoroutineLeak(t)
 	rec := &recorder{}
 	m := newFaultMiddleware(t, rec)
 	made := countStates(m)
 	writeErr := make(chan error, 1)
-	srv := startFaultServer(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
-		writeErr <- faultStream(w, 256<<20)
+	srv := faultnet.Start(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
+		writeErr <- faultnet.WriteStream(w, 256<<20)
 	})))
 	login := faultLogin(t, "user-disconnect")
 	want, events := faultReference(t, srv, rec, login)
 
 	disconnect := func() {
-		conn, br := srv.open(t, "/stream", cookieHeader(login))
-		res, err := readResponse(br)
+		conn, br := srv.Open(t, "/stream", cookieHeader(login))
+		res, err := faultnet.ReadResponse(br)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n, err := checkBodyPrefix(t, res.Body, want, 4<<10); err != nil {
+		if n, err := faultnet.CheckBodyPrefix(t, res.Body, want, 4<<10); err != nil {
 			t.Fatalf("reading the first %d bytes: %v", n, err)
 		}
-		reset(conn)
-		if err := within(t, writeErr, "the handler's return"); err == nil {
+		faultnet.Reset(conn)
+		if err := faultnet.Within(t, writeErr, "the handler's return"); err == nil {
 			t.Error("the handler wrote 256 MiB to a reset connection without an error")
 		}
-		srv.settle(t)
+		srv.Settle(t)
 		if got := rec.take(); !reflect.DeepEqual(got, events) {
 			t.Errorf("events %+v, want %+v", got, events)
 		}
 	}
-	checkPooled(t, made, disconnect) // every run is checked
+	faultnet.CheckPooled(t, made, disconnect) // every run is checked
 }
 
 // TestFaultWrapWriteDeadline: the application sets a write deadline with
@@ -204,39 +191,39 @@ func TestFaultWrapClientDisconnects(t *testing.T) {
 // that reads nothing. The deadline's error must reach the application;
 // what the client then gets is a prefix of the page.
 func TestFaultWrapWriteDeadline(t *testing.T) {
-	noGoroutineLeak(t)
+	faultnet.NoGoroutineLeak(t)
 	rec := &recorder{}
 	m := newFaultMiddleware(t, rec)
 	made := countStates(m)
 	writeErr := make(chan error, 1)
-	srv := startFaultServer(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
+	srv := faultnet.Start(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
 		if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(20 * time.Millisecond)); err != nil {
 			t.Errorf("SetWriteDeadline through Wrap: %v", err)
 		}
-		writeErr <- faultStream(w, 256<<20)
+		writeErr <- faultnet.WriteStream(w, 256<<20)
 	})))
 	session := faultSessionCookie(t, "user-deadline")
 	want, events := faultReference(t, srv, rec, session)
 
 	stall := func() {
-		_, br := srv.open(t, "/stream", cookieHeader(session))
+		_, br := srv.Open(t, "/stream", cookieHeader(session))
 		// Read nothing until the handler has given up.
-		if err := within(t, writeErr, "the handler's return"); !errors.Is(err, os.ErrDeadlineExceeded) {
+		if err := faultnet.Within(t, writeErr, "the handler's return"); !errors.Is(err, os.ErrDeadlineExceeded) {
 			t.Errorf("write error %v, want the deadline's", err)
 		}
-		srv.settle(t)
+		srv.Settle(t)
 		if got := rec.take(); !reflect.DeepEqual(got, events) {
 			t.Errorf("events %+v, want %+v", got, events)
 		}
-		res, err := readResponse(br)
+		res, err := faultnet.ReadResponse(br)
 		if err != nil {
 			return // the deadline struck before the headers went
 		}
-		if n, err := checkBodyPrefix(t, res.Body, want, len(want)); err == nil {
+		if n, err := faultnet.CheckBodyPrefix(t, res.Body, want, len(want)); err == nil {
 			t.Errorf("the body ended cleanly after %d bytes, as if complete", n)
 		}
 	}
-	checkPooled(t, made, stall) // every run is checked
+	faultnet.CheckPooled(t, made, stall) // every run is checked
 }
 
 // errAppFailure is what the panicking handlers panic with, when not
@@ -255,15 +242,15 @@ func TestFaultWrapPanic(t *testing.T) {
 	}{{"nothing written", false}, {"after the script, flushed", true}} {
 		for _, value := range []error{errAppFailure, http.ErrAbortHandler} {
 			t.Run(tc.name+"/"+value.Error(), func(t *testing.T) {
-				noGoroutineLeak(t)
+				faultnet.NoGoroutineLeak(t)
 				rec := &recorder{}
 				m := newFaultMiddleware(t, rec)
 				made := countStates(m)
-				srv := startFaultServer(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
+				srv := faultnet.Start(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
 					if tc.body {
 						w.Header().Set("Content-Type", "text/html; charset=utf-8")
-						io.WriteString(w, faultHead)
-						w.Write(faultChunk)
+						io.WriteString(w, faultnet.StreamHead)
+						w.Write(faultnet.StreamChunk())
 						w.(http.Flusher).Flush()
 					}
 					panic(value)
@@ -272,18 +259,19 @@ func TestFaultWrapPanic(t *testing.T) {
 				want, _ := faultReference(t, srv, rec, login)
 				// Everything written was flushed: the head with the
 				// script, and one chunk.
-				flushed := bytes.Index(want, faultChunk) + len(faultChunk)
+				chunk := faultnet.StreamChunk()
+				flushed := bytes.Index(want, chunk) + len(chunk)
 
 				crashes := 0
 				crash := func() {
 					crashes++
-					_, br := srv.open(t, "/crash", cookieHeader(login))
-					res, err := readResponse(br)
+					_, br := srv.Open(t, "/crash", cookieHeader(login))
+					res, err := faultnet.ReadResponse(br)
 					switch {
 					case err == nil && !tc.body:
 						t.Errorf("got a %d response, want none", res.StatusCode)
 					case err == nil:
-						n, err := checkBodyPrefix(t, res.Body, want, len(want))
+						n, err := faultnet.CheckBodyPrefix(t, res.Body, want, len(want))
 						if err == nil {
 							t.Errorf("body of %d bytes ended cleanly, as if complete", n)
 						}
@@ -295,15 +283,15 @@ func TestFaultWrapPanic(t *testing.T) {
 					case tc.body:
 						t.Error("no response, want the flushed start of the page")
 					}
-					srv.settle(t)
+					srv.Settle(t)
 					if got, want := rec.take(), []Event{{Kind: EventResponse, Reason: "aborted"}}; !reflect.DeepEqual(got, want) {
 						t.Errorf("events %+v, want %+v", got, want)
 					}
 				}
-				checkPooled(t, made, crash) // every run is checked
+				faultnet.CheckPooled(t, made, crash) // every run is checked
 
 				srv.Close()
-				logged := srv.log.String()
+				logged := srv.Log.String()
 				if value == http.ErrAbortHandler {
 					if logged != "" {
 						t.Errorf("net/http logged %q for ErrAbortHandler", logged)
@@ -316,25 +304,6 @@ func TestFaultWrapPanic(t *testing.T) {
 	}
 }
 
-// lateCalls uses w as an application's forgotten goroutine would, after its
-// handler has returned: every way of writing, several times over. It
-// returns how many calls reported success.
-func lateCalls(w http.ResponseWriter) (ok int) {
-	for range 20 {
-		if _, err := w.Write([]byte("LEAK")); err == nil {
-			ok++
-		}
-		if _, err := io.Copy(w, strings.NewReader("LEAK")); err == nil {
-			ok++
-		}
-		if err := http.NewResponseController(w).Flush(); err == nil {
-			ok++
-		}
-		w.WriteHeader(http.StatusInternalServerError)
-	}
-	return ok
-}
-
 // TestFaultWrapWritesAfterReturn: two visitors' pages leave goroutines
 // writing to the ResponseWriter after the handler returned, which net/http
 // does not support, while six other visitors load their pages through the
@@ -344,7 +313,7 @@ func lateCalls(w http.ResponseWriter) (ok int) {
 // response. Nothing may crash or race (run with -race), and every other
 // page must be byte for byte that visitor's own page.
 func TestFaultWrapWritesAfterReturn(t *testing.T) {
-	noGoroutineLeak(t)
+	faultnet.NoGoroutineLeak(t)
 	rec := &recorder{}
 	m := newFaultMiddleware(t, rec)
 	made := countStates(m)
@@ -352,9 +321,9 @@ func TestFaultWrapWritesAfterReturn(t *testing.T) {
 	var lateSucceeded atomic.Int64
 	page := func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, faultHead+"</body></html>")
+		io.WriteString(w, faultnet.StreamHead+"</body></html>")
 	}
-	srv := startFaultServer(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
+	srv := faultnet.Start(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
 		page(w)
 		late.Add(1)
 		if r.URL.Path == "/after" {
@@ -362,7 +331,7 @@ func TestFaultWrapWritesAfterReturn(t *testing.T) {
 			go func() {
 				defer late.Done()
 				<-ctx.Done()
-				lateSucceeded.Add(int64(lateCalls(w)))
+				lateSucceeded.Add(int64(faultnet.LateCalls(w)))
 			}()
 			return
 		}
@@ -374,7 +343,7 @@ func TestFaultWrapWritesAfterReturn(t *testing.T) {
 			for range 2000 {
 				w.Write([]byte("LEAK"))
 			}
-			lateCalls(w)
+			faultnet.LateCalls(w)
 		}()
 		<-started // return while the goroutine is writing
 	})))
@@ -389,7 +358,7 @@ func TestFaultWrapWritesAfterReturn(t *testing.T) {
 			cookies[i] = faultSessionCookie(t, "user-late-"+string(rune('a'+i)))
 		}
 		want, _ := faultReference(t, srv, rec, cookies[i])
-		pages[i] = string(want[:bytes.Index(want, faultChunk)]) + "</body></html>"
+		pages[i] = string(want[:bytes.Index(want, faultnet.StreamChunk())]) + "</body></html>"
 	}
 	if pages[0] == pages[1] {
 		t.Fatal("two visitors got the same page")
@@ -440,7 +409,7 @@ func TestFaultWrapWritesAfterReturn(t *testing.T) {
 	}
 	wg.Wait()
 	late.Wait()
-	srv.settle(t)
+	srv.Settle(t)
 	if n := lateSucceeded.Load(); n != 0 {
 		t.Errorf("%d calls made after the request was over succeeded", n)
 	}
@@ -457,12 +426,12 @@ func TestFaultWrapWritesAfterReturn(t *testing.T) {
 		t.Errorf("%d response events for %d requests", responses, requests.Load())
 	}
 
-	checkPooled(t, made, func() {
+	faultnet.CheckPooled(t, made, func() {
 		if _, err := get("/after", cookies[0]); err != nil {
 			t.Error(err)
 		}
 		late.Wait()
-		srv.settle(t)
+		srv.Settle(t)
 	})
 }
 
@@ -481,11 +450,11 @@ func TestFaultWrapHijack(t *testing.T) {
 	}
 	for name, hijack := range hijackers {
 		t.Run(name, func(t *testing.T) {
-			noGoroutineLeak(t)
+			faultnet.NoGoroutineLeak(t)
 			rec := &recorder{}
 			m := newFaultMiddleware(t, rec)
 			made := countStates(m)
-			srv := startFaultServer(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
+			srv := faultnet.Start(t, m.Wrap(faultApp(func(w http.ResponseWriter, r *http.Request) {
 				conn, brw, err := hijack(w)
 				if err != nil {
 					t.Errorf("Hijack: %v", err)
@@ -515,8 +484,8 @@ func TestFaultWrapHijack(t *testing.T) {
 			login := faultLogin(t, "user-hijack")
 
 			upgrade := func() {
-				conn, br := srv.open(t, "/ws", "Upgrade: echo", "Connection: Upgrade", cookieHeader(login))
-				res, err := readResponse(br)
+				conn, br := srv.Open(t, "/ws", "Upgrade: echo", "Connection: Upgrade", cookieHeader(login))
+				res, err := faultnet.ReadResponse(br)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -535,12 +504,12 @@ func TestFaultWrapHijack(t *testing.T) {
 					}
 				}
 				conn.Close()
-				srv.settle(t)
+				srv.Settle(t)
 				if got, want := rec.take(), []Event{{Kind: EventResponse, Reason: "hijacked"}}; !reflect.DeepEqual(got, want) {
 					t.Errorf("events %+v, want %+v", got, want)
 				}
 			}
-			checkPooled(t, made, upgrade) // every run is checked
+			faultnet.CheckPooled(t, made, upgrade) // every run is checked
 		})
 	}
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/gorilla/securecookie"
+
+	"github.com/chatident/chatident/internal/faultnet"
 )
 
 // Hostile login tokens and session cookies, sent to a real server through
@@ -30,7 +32,7 @@ const hostilePage = "<!DOCTYPE html><html><head><title>shop</title></head><body>
 // own path: /hs (HS256 login token), /rs (RS256 login token) and /session
 // (JSON session cookie, MaxAge one hour).
 type hostileSite struct {
-	srv    *faultServer
+	srv    *faultnet.Server
 	rec    *recorder
 	log    *syncBuffer
 	client *http.Client
@@ -57,7 +59,7 @@ func newHostileSite(t *testing.T, rs *JWTCookie) *hostileSite {
 			SignOut: SignOut{Disabled: true}, Observer: s.rec, Logger: logger})
 		mux.Handle(path, m.Wrap(app))
 	}
-	s.srv = startFaultServer(t, mux)
+	s.srv = faultnet.Start(t, mux)
 	return s
 }
 
@@ -82,7 +84,7 @@ func (s *hostileSite) get(t *testing.T, path string, cookie *http.Cookie) (int, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.srv.settle(t)
+	s.srv.Settle(t)
 	return res.StatusCode, string(body), s.rec.take(), s.log.String()[logStart:]
 }
 
@@ -95,7 +97,7 @@ type hostileCase struct {
 }
 
 func TestHostileCredentialsServeTheAnonymousPage(t *testing.T) {
-	noGoroutineLeak(t)
+	faultnet.NoGoroutineLeak(t)
 	key := rsaKey(t)
 	site := newHostileSite(t, &JWTCookie{PublicKey: &key.PublicKey})
 

@@ -1,54 +1,14 @@
 package middleware
 
 import (
-	"runtime"
 	"sync/atomic"
-	"testing"
-	"time"
 )
 
-// Leak checks for the fault tests (faults_test.go, hostile_tokens_test.go).
-//
-// Goroutines: runtime.NumGoroutine must settle back to what it was before
-// the test started its server. net/http ends a connection's goroutines
-// asynchronously after either side closes it, so the count is polled until
-// a deadline rather than read once.
-//
 // Pooled request state: Wrap's handler takes each page request's state
 // from the Middleware's sync.Pool and must put it back however the request
-// ends. The test sets the pool's New function (the pool calls it when it
-// has nothing to give), empties the pool with two garbage collections, and
-// counts how many states the pool has to make over a series of faulted
-// requests: a few when every state comes back, one per request when a
-// fault loses its state. The rewriter's own pool, inside Wrap, is checked
-// the same way by package inject's fault tests.
-
-// poolRuns is how many faulted requests checkPooled makes.
-const poolRuns = 48
-
-// noGoroutineLeak records the number of goroutines now and registers a
-// cleanup that fails t unless the number settles back to it. Call it first,
-// so that the cleanups registered after it (servers, clients) run before.
-func noGoroutineLeak(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			n := runtime.NumGoroutine()
-			if n <= before {
-				t.Logf("goroutines: %d before, %d after", before, n)
-				return
-			}
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("goroutines: %d before, still %d after 5s:\n%s", before, n, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
+// ends; faultnet.CheckPooled counts what the pool has to make over a series
+// of faulted requests, through countStates. The rewriter's own pool, inside
+// Wrap, is checked the same way by package inject's fault tests.
 
 // countStates makes m's request-state pool, before m serves, count the
 // states it has to make.
@@ -60,34 +20,4 @@ func countStates(m *Middleware) *atomic.Int64 {
 		return newState()
 	}
 	return &made
-}
-
-// checkPooled empties the pools, calls fault (one faulted request that
-// returns once the request is over) poolRuns times after one warm-up call,
-// and fails t unless the states those requests took went back to the pool,
-// made counting what the pool had to make (see countStates).
-//
-// Without leaks, the count stays at a few: one per P at most, and
-// occasionally one after a garbage collection. Under the race detector
-// sync.Pool.Put also drops one item in four at random, on purpose, so a
-// quarter of the requests make a state on average; a lost state makes
-// every request make one.
-func checkPooled(t *testing.T, made *atomic.Int64, fault func()) {
-	t.Helper()
-	runtime.GC()
-	runtime.GC() // the second clears the pools' victim caches too
-	fault()
-	before := made.Load()
-	for range poolRuns {
-		fault()
-	}
-	n := made.Load() - before
-	limit := int64(poolRuns / 4)
-	if raceEnabled {
-		limit = poolRuns * 3 / 4
-	}
-	t.Logf("pool: %d states made for %d faulted requests", n, poolRuns)
-	if n > limit {
-		t.Errorf("pool: %d states made for %d faulted requests, over %d: states are not returned", n, poolRuns, limit)
-	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/chatident/chatident/internal/faultnet"
 )
 
 // TestFaultTokenBurst puts the Zendesk token endpoint under a burst: 2,000
@@ -23,10 +25,10 @@ import (
 // every cross-site one 403; no request may fail; and the observer must
 // count exactly that.
 func TestFaultTokenBurst(t *testing.T) {
-	noGoroutineLeak(t)
+	faultnet.NoGoroutineLeak(t)
 	rec := &recorder{}
 	m := newFaultMiddleware(t, rec)
-	srv := startFaultServer(t, m.Wrap(faultApp(http.NotFound)))
+	srv := faultnet.Start(t, m.Wrap(faultApp(http.NotFound)))
 	const requests, clients = 2000, 64
 	const (
 		bySession = iota
@@ -139,7 +141,7 @@ func TestFaultTokenBurst(t *testing.T) {
 		t.Errorf("%d distinct tokens, want %d", len(jtis), requests/2)
 	}
 
-	srv.settle(t)
+	srv.Settle(t)
 	counts := map[Event]int{}
 	for _, e := range rec.take() {
 		counts[e]++
@@ -152,7 +154,7 @@ func TestFaultTokenBurst(t *testing.T) {
 	if !reflect.DeepEqual(counts, wantCounts) {
 		t.Errorf("events %v, want %v", counts, wantCounts)
 	}
-	if logged := srv.log.String(); logged != "" {
+	if logged := srv.Log.String(); logged != "" {
 		t.Errorf("net/http logged %q", logged)
 	}
 }
