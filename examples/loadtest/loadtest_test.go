@@ -101,6 +101,17 @@ func TestCountsFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("exit status", func(t *testing.T) {
+		var report strings.Builder
+		args := []string{"-conns", "4", "-users", "2", "-duration", "200ms", "-warmup", "0", "-rounds", "1"}
+		err := runSides(context.Background(), args, faulty, &report, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "errors") {
+			t.Errorf("run with failing requests returned %v, want an error (a non-zero exit)", err)
+		}
+		if !strings.Contains(report.String(), "errors: ") {
+			t.Errorf("no report printed before the error:\n%s", report.String())
+		}
+	})
 	claims, flaky := res.Measured[0].Errors, res.Measured[1].Errors
 	if claims.Body == 0 {
 		t.Errorf("pages without webim_visitor were not counted: %+v", claims)

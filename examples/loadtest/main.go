@@ -25,6 +25,11 @@ func main() {
 // demo, prints the report to stdout and progress to stderr, and returns an
 // error when the run failed or any request did.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runSides(ctx, args, demoSides, stdout, stderr)
+}
+
+// runSides is run against the sites build makes.
+func runSides(ctx context.Context, args []string, build sideBuilder, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil // -h: the usage has been printed
@@ -36,9 +41,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, cfg.deadline(), errors.New("the run overran its time bound"))
 	defer cancel()
 	if cfg.Serve > 0 {
-		return serve(ctx, cfg, demoSides, stdout)
+		return serve(ctx, cfg, build, stdout)
 	}
-	res, err := profiled(cfg, func() (*result, error) { return loadTest(ctx, cfg, demoSides, stderr) })
+	res, err := profiled(cfg, func() (*result, error) { return loadTest(ctx, cfg, build, stderr) })
 	if err != nil {
 		return err
 	}
