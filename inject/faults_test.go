@@ -2,6 +2,7 @@ package inject
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chatident/chatident/internal/faultnet"
 )
 
 // Proof under faults: each test runs Handler in a real net/http server on
@@ -23,23 +26,22 @@ import (
 // leakPage is the page of TestFaultWritesAfterReturn.
 const leakPage = "<!DOCTYPE html><html><head><title>t</title></head><body><p>good</p></body></html>"
 
-// lateCalls uses w as an application's forgotten goroutine would, after its
-// handler has returned: every way of writing, several times over. It
-// returns how many calls reported success.
-func lateCalls(w http.ResponseWriter) (ok int) {
-	for range 20 {
-		if _, err := w.Write([]byte("LEAK")); err == nil {
-			ok++
-		}
-		if _, err := io.Copy(w, strings.NewReader("LEAK")); err == nil {
-			ok++
-		}
-		if err := http.NewResponseController(w).Flush(); err == nil {
-			ok++
-		}
-		w.WriteHeader(http.StatusInternalServerError)
+// streamedPage returns the start of faultnet's streamed page as a client
+// must receive it through Handler with placement p, longer than any test
+// reads. The element goes in after <head> for AfterHeadOpen; with
+// BeforeBodyClose it never does, since the page never ends.
+func streamedPage(p Placement) []byte {
+	var b bytes.Buffer
+	b.WriteString(faultnet.StreamHead)
+	if p == AfterHeadOpen {
+		b.Reset()
+		b.WriteString(expected(faultnet.StreamHead, p))
 	}
-	return ok
+	chunk := faultnet.StreamChunk()
+	for b.Len() < 4<<20 {
+		b.Write(chunk)
+	}
+	return b.Bytes()
 }
 
 // TestFaultWritesAfterReturn: the application leaves goroutines writing to
@@ -52,7 +54,7 @@ func lateCalls(w http.ResponseWriter) (ok int) {
 // response must come out byte for byte, including responses that reuse the
 // same keep-alive connection.
 func TestFaultWritesAfterReturn(t *testing.T) {
-	noGoroutineLeak(t)
+	faultnet.NoGoroutineLeak(t)
 	want := expected(leakPage, AfterHeadOpen)
 	var late sync.WaitGroup
 	var lateSucceeded atomic.Int64
@@ -71,7 +73,7 @@ func TestFaultWritesAfterReturn(t *testing.T) {
 		go func() {
 			defer late.Done()
 			<-ctx.Done()
-			lateSucceeded.Add(int64(lateCalls(w)))
+			lateSucceeded.Add(int64(faultnet.LateCalls(w)))
 			if _, _, err := http.NewResponseController(w).Hijack(); !errors.Is(err, errDetached) {
 				t.Errorf("Hijack after the handler returned: %v, want errDetached", err)
 			}
@@ -89,14 +91,14 @@ func TestFaultWritesAfterReturn(t *testing.T) {
 			for range 2000 {
 				w.Write([]byte("LEAK"))
 			}
-			lateCalls(w)
+			faultnet.LateCalls(w)
 		}()
 		<-started // return while the goroutine is writing
 	})
 	var outcomes atomic.Int64
 	h := Handler(mux, constScript(testScript), Observe(func(*http.Request, Outcome) { outcomes.Add(1) }))
 	made := countStates(h)
-	srv := startFaultServer(t, h)
+	srv := faultnet.Start(t, h)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 	t.Cleanup(client.CloseIdleConnections)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -156,7 +158,7 @@ func TestFaultWritesAfterReturn(t *testing.T) {
 		}
 		requests.Add(1)
 	}
-	checkPooled(t, made, func() { bad(); late.Wait() })
+	faultnet.CheckPooled(t, made, func() { bad(); late.Wait() })
 	srv.Close()
 	if outcomes.Load() != requests.Load() {
 		t.Errorf("%d outcomes for %d requests", outcomes.Load(), requests.Load())
@@ -171,43 +173,43 @@ func TestFaultWritesAfterReturn(t *testing.T) {
 func TestFaultClientDisconnectsMidBody(t *testing.T) {
 	for _, p := range []Placement{AfterHeadOpen, BeforeBodyClose} {
 		t.Run(p.String(), func(t *testing.T) {
-			noGoroutineLeak(t)
+			faultnet.NoGoroutineLeak(t)
 			writeErr := make(chan error, 1)
 			outs := make(chan Outcome, 1)
 			app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				writeErr <- streamPage(w, 256<<20)
+				writeErr <- faultnet.WriteStream(w, 256<<20)
 			})
 			h := Handler(app, constScript(testScript), At(p),
 				Observe(func(_ *http.Request, o Outcome) { outs <- o }))
 			made := countStates(h)
-			srv := startFaultServer(t, h)
+			srv := faultnet.Start(t, h)
 			want := Injected
 			if p == BeforeBodyClose {
 				// The headers went when MaxHeld filled; for the handler,
 				// the page ended without </body>.
 				want = NoMarker
 			}
-			check := newStreamChecker(p)
+			page := streamedPage(p)
 
 			disconnect := func() {
-				conn, br := srv.open(t, "/")
-				res, err := readResponse(br)
+				conn, br := srv.Open(t, "/")
+				res, err := faultnet.ReadResponse(br)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if n, err := check.read(t, res.Body, 4<<10); err != nil {
+				if n, err := faultnet.CheckBodyPrefix(t, res.Body, page, 4<<10); err != nil {
 					t.Fatalf("reading the first %d bytes: %v", n, err)
 				}
-				reset(conn)
-				err = within(t, writeErr, "the handler's return")
+				faultnet.Reset(conn)
+				err = faultnet.Within(t, writeErr, "the handler's return")
 				if err == nil || errors.Is(err, errDetached) {
 					t.Errorf("write error %v, want the connection's", err)
 				}
-				if out := within(t, outs, "the outcome"); out.Reason != want || out.Status != http.StatusOK {
+				if out := faultnet.Within(t, outs, "the outcome"); out.Reason != want || out.Status != http.StatusOK {
 					t.Errorf("outcome %+v, want %s with 200", out, want)
 				}
 			}
-			checkPooled(t, made, disconnect) // every run is checked
+			faultnet.CheckPooled(t, made, disconnect) // every run is checked
 		})
 	}
 }
@@ -220,39 +222,39 @@ func TestFaultClientDisconnectsMidBody(t *testing.T) {
 func TestFaultWriteDeadline(t *testing.T) {
 	for _, p := range []Placement{AfterHeadOpen, BeforeBodyClose} {
 		t.Run(p.String(), func(t *testing.T) {
-			noGoroutineLeak(t)
+			faultnet.NoGoroutineLeak(t)
 			writeErr := make(chan error, 1)
 			outs := make(chan Outcome, 1)
 			app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(20 * time.Millisecond)); err != nil {
 					t.Errorf("SetWriteDeadline through the wrapper: %v", err)
 				}
-				writeErr <- streamPage(w, 256<<20)
+				writeErr <- faultnet.WriteStream(w, 256<<20)
 			})
 			h := Handler(app, constScript(testScript), At(p),
 				Observe(func(_ *http.Request, o Outcome) { outs <- o }))
 			made := countStates(h)
-			srv := startFaultServer(t, h)
-			check := newStreamChecker(p)
+			srv := faultnet.Start(t, h)
+			page := streamedPage(p)
 
 			stall := func() {
-				_, br := srv.open(t, "/")
+				_, br := srv.Open(t, "/")
 				// Read nothing until the handler has given up.
-				if err := within(t, writeErr, "the handler's return"); !errors.Is(err, os.ErrDeadlineExceeded) {
+				if err := faultnet.Within(t, writeErr, "the handler's return"); !errors.Is(err, os.ErrDeadlineExceeded) {
 					t.Errorf("write error %v, want the deadline's", err)
 				}
-				if out := within(t, outs, "the outcome"); out.Status != http.StatusOK {
+				if out := faultnet.Within(t, outs, "the outcome"); out.Status != http.StatusOK {
 					t.Errorf("outcome %+v", out)
 				}
-				res, err := readResponse(br)
+				res, err := faultnet.ReadResponse(br)
 				if err != nil {
 					return // the deadline struck before the headers went
 				}
-				if n, err := check.read(t, res.Body, len(check.want)); err == nil {
+				if n, err := faultnet.CheckBodyPrefix(t, res.Body, page, len(page)); err == nil {
 					t.Errorf("the body ended cleanly after %d bytes, as if complete", n)
 				}
 			}
-			checkPooled(t, made, stall) // every run is checked
+			faultnet.CheckPooled(t, made, stall) // every run is checked
 		})
 	}
 }
@@ -268,7 +270,7 @@ var errAppFailure = errors.New("app failure 7d1c")
 // no response at all or a prefix of the page, cut off, never a complete
 // looking one.
 func TestFaultPanic(t *testing.T) {
-	chunk := string(streamChunk)
+	chunk := string(faultnet.StreamChunk())
 	for _, tc := range []struct {
 		name   string
 		p      Placement
@@ -280,15 +282,15 @@ func TestFaultPanic(t *testing.T) {
 		received int
 	}{
 		{"nothing written", AfterHeadOpen, nil, false, false, 0},
-		{"held, before the marker", BeforeBodyClose, []string{streamHead}, false, false, 0},
-		{"flushed, before the marker", BeforeBodyClose, []string{streamHead, chunk}, true, true, -1},
-		{"after the marker, not flushed", AfterHeadOpen, []string{streamHead}, false, true, -1},
-		{"after the marker, flushed", AfterHeadOpen, []string{streamHead, chunk}, true, true,
-			len(expected(streamHead, AfterHeadOpen)) + len(chunk)},
+		{"held, before the marker", BeforeBodyClose, []string{faultnet.StreamHead}, false, false, 0},
+		{"flushed, before the marker", BeforeBodyClose, []string{faultnet.StreamHead, chunk}, true, true, -1},
+		{"after the marker, not flushed", AfterHeadOpen, []string{faultnet.StreamHead}, false, true, -1},
+		{"after the marker, flushed", AfterHeadOpen, []string{faultnet.StreamHead, chunk}, true, true,
+			len(expected(faultnet.StreamHead, AfterHeadOpen)) + len(chunk)},
 	} {
 		for _, value := range []error{errAppFailure, http.ErrAbortHandler} {
 			t.Run(tc.name+"/"+value.Error(), func(t *testing.T) {
-				noGoroutineLeak(t)
+				faultnet.NoGoroutineLeak(t)
 				outs := make(chan Outcome, 1)
 				app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					htmlType(w)
@@ -303,23 +305,23 @@ func TestFaultPanic(t *testing.T) {
 				h := Handler(app, constScript(testScript), At(tc.p),
 					Observe(func(_ *http.Request, o Outcome) { outs <- o }))
 				made := countStates(h)
-				srv := startFaultServer(t, h)
+				srv := faultnet.Start(t, h)
 				wantStatus := 0
 				if tc.sent {
 					wantStatus = http.StatusOK
 				}
-				check := newStreamChecker(tc.p)
+				page := streamedPage(tc.p)
 
 				crashes := 0
 				crash := func() {
 					crashes++
-					_, br := srv.open(t, "/")
-					res, err := readResponse(br)
+					_, br := srv.Open(t, "/")
+					res, err := faultnet.ReadResponse(br)
 					switch {
 					case err == nil && !tc.sent:
 						t.Errorf("got a %d response, want none: the headers were still held", res.StatusCode)
 					case err == nil:
-						n, err := check.read(t, res.Body, len(check.want))
+						n, err := faultnet.CheckBodyPrefix(t, res.Body, page, len(page))
 						if err == nil {
 							t.Errorf("body of %d bytes ended cleanly, as if complete", n)
 						}
@@ -331,14 +333,14 @@ func TestFaultPanic(t *testing.T) {
 					case tc.received > 0:
 						t.Errorf("no response, want %d body bytes", tc.received)
 					}
-					if out := within(t, outs, "the outcome"); out.Reason != Aborted || out.Status != wantStatus {
+					if out := faultnet.Within(t, outs, "the outcome"); out.Reason != Aborted || out.Status != wantStatus {
 						t.Errorf("outcome %+v, want aborted with status %d", out, wantStatus)
 					}
 				}
-				checkPooled(t, made, crash) // every run is checked
+				faultnet.CheckPooled(t, made, crash) // every run is checked
 
 				srv.Close()
-				logged := srv.log.String()
+				logged := srv.Log.String()
 				if value == http.ErrAbortHandler {
 					if logged != "" {
 						t.Errorf("net/http logged %q for ErrAbortHandler", logged)
@@ -369,7 +371,7 @@ func TestFaultHijack(t *testing.T) {
 	}
 	for name, hijack := range hijackers {
 		t.Run(name, func(t *testing.T) {
-			noGoroutineLeak(t)
+			faultnet.NoGoroutineLeak(t)
 			outs := make(chan Outcome, 1)
 			app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Header.Get("Upgrade") != "echo" {
@@ -406,11 +408,11 @@ func TestFaultHijack(t *testing.T) {
 			h := Handler(app, constScript(testScript),
 				Observe(func(_ *http.Request, o Outcome) { outs <- o }))
 			made := countStates(h)
-			srv := startFaultServer(t, h)
+			srv := faultnet.Start(t, h)
 
 			upgrade := func() {
-				conn, br := srv.open(t, "/ws", "Upgrade: echo", "Connection: Upgrade")
-				res, err := readResponse(br)
+				conn, br := srv.Open(t, "/ws", "Upgrade: echo", "Connection: Upgrade")
+				res, err := faultnet.ReadResponse(br)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -429,11 +431,11 @@ func TestFaultHijack(t *testing.T) {
 					}
 				}
 				conn.Close()
-				if out := within(t, outs, "the outcome"); out != (Outcome{Reason: Hijacked}) {
+				if out := faultnet.Within(t, outs, "the outcome"); out != (Outcome{Reason: Hijacked}) {
 					t.Errorf("outcome %+v, want Hijacked", out)
 				}
 			}
-			checkPooled(t, made, upgrade) // every run is checked
+			faultnet.CheckPooled(t, made, upgrade) // every run is checked
 		})
 	}
 }
