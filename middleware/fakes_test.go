@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chatident/chatident/inject"
+	"github.com/chatident/chatident/internal/faultnet"
 	"github.com/chatident/chatident/vendors"
 )
 
@@ -99,26 +99,9 @@ func (r *recorder) take() []Event {
 }
 
 // logBuffer returns a logger that writes text records at every level to buf.
-func logBuffer() (*slog.Logger, *syncBuffer) {
-	buf := &syncBuffer{}
+func logBuffer() (*slog.Logger, *faultnet.LockedBuffer) {
+	buf := &faultnet.LockedBuffer{}
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func mustNew(t testing.TB, cfg Config) *Middleware {

@@ -34,7 +34,7 @@ const hostilePage = "<!DOCTYPE html><html><head><title>shop</title></head><body>
 type hostileSite struct {
 	srv    *faultnet.Server
 	rec    *recorder
-	log    *syncBuffer
+	log    *faultnet.LockedBuffer
 	client *http.Client
 }
 
