@@ -10,6 +10,7 @@ type ConfigError struct {
 	Problem string // what is wrong, e.g. "is empty"
 }
 
+// Error returns "vendor: Field problem", e.g. "webim: PrivateKey is empty".
 func (e *ConfigError) Error() string {
 	return fmt.Sprintf("%s: %s %s", e.Vendor, e.Field, e.Problem)
 }
