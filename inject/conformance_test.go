@@ -478,7 +478,7 @@ func scanCheckTokenizerTest(t *testing.T, name, prefix, input string, want []sca
 	if !found {
 		// Only a tag cut short by the end of the input may decide where the
 		// expected tokens (which drop such a tag) show nothing.
-		if p == AfterHeadOpen && scanEofCutTrigger(doc[at:]) {
+		if p == AfterHeadOpen && scanEOFCutTrigger(doc[at:]) {
 			return scanTokAgreedWithPoint
 		}
 		t.Errorf("%s %s: at = %d, but the expected tokens have no insertion point", name, scanPlacementName(p), at)

@@ -36,7 +36,7 @@ import (
 //   - Before the head (AfterHeadOpen), text is examined for its first
 //     character that is not whitespace after decoding character references,
 //     as the tree builder sees it; and a start or end tag that the end of the
-//     document cuts short still decides when its name does (see scanEofCutTrigger).
+//     document cuts short still decides when its name does (see scanEOFCutTrigger).
 
 // scanOracleResult is what the oracle expects for one document and placement.
 type scanOracleResult struct {
@@ -181,7 +181,7 @@ func scanOracleHead(doc []byte) int64 {
 		off += len(raw)
 		switch tt {
 		case html.ErrorToken:
-			if scanEofCutTrigger(raw) {
+			if scanEOFCutTrigger(raw) {
 				return int64(start)
 			}
 			return -1
@@ -208,13 +208,13 @@ func scanOracleHead(doc []byte) int64 {
 	}
 }
 
-// scanEofCutTrigger reports whether raw, a tag the end of the document cut short,
+// scanEOFCutTrigger reports whether raw, a tag the end of the document cut short,
 // would open the head: a start tag whose name can no longer be "html" or
 // "head", or an end tag whose complete name is one of those the parser acts
 // on. The parser opens the head at the end of the document anyway, so a
 // script placed before such a tag lands in the head either way; the scanner
 // decides on the name and does not wait for a '>' that may never come.
-func scanEofCutTrigger(raw []byte) bool {
+func scanEOFCutTrigger(raw []byte) bool {
 	s := strings.ToLower(string(raw))
 	end := strings.HasPrefix(s, "</")
 	if end {
