@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"hash"
 	"net/http"
+	"sync"
 
 	"github.com/gorilla/securecookie"
 )
@@ -41,6 +43,11 @@ type signOut struct {
 	name  string
 	codec *securecookie.SecureCookie
 	idKey []byte // HMAC key for visitor IDs, derived from the hash key
+
+	// idMACs holds keyed HMAC states under idKey: hmac.New hashes the key
+	// into its pads and allocates both digests, and every identified page
+	// hashes its visitor, so a Reset state is reused instead.
+	idMACs sync.Pool
 }
 
 // marker is what a request's marker cookie says.
@@ -68,11 +75,13 @@ func newSignOut(cfg SignOut) *signOut {
 	// never serves two HMAC constructions.
 	h := hmac.New(sha256.New, key)
 	h.Write([]byte("chatident sign-out marker: visitor id"))
-	return &signOut{
+	s := &signOut{
 		name:  name,
 		codec: securecookie.New(key, nil).SetSerializer(securecookie.NopEncoder{}).MaxAge(markerMaxAge),
 		idKey: h.Sum(nil),
 	}
+	s.idMACs.New = func() any { return hmac.New(sha256.New, s.idKey) }
+	return s
 }
 
 // read returns the state of r's marker and, when valid, the visitor hash it holds.
@@ -90,9 +99,12 @@ func (s *signOut) read(r *http.Request) (marker, []byte) {
 
 // visitorHash is the opaque form of a visitor ID the marker holds.
 func (s *signOut) visitorHash(id string) []byte {
-	h := hmac.New(sha256.New, s.idKey)
+	h := s.idMACs.Get().(hash.Hash)
+	h.Reset()
 	h.Write([]byte(id))
-	return h.Sum(nil)
+	sum := h.Sum(nil)
+	s.idMACs.Put(h)
+	return sum
 }
 
 // set marks the browser as shown the visitor with hash. It writes to w's
