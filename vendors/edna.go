@@ -43,6 +43,9 @@ import (
 //
 // The property names are configurable because edna's settings.json names
 // them (clientId, clientData, extendedAuth.dataKey); they must match it.
+//
+// Build the value once and do not change its fields after passing it to
+// middleware.New: requests read it concurrently. Copying it is harmless.
 type Edna struct {
 	// IDKey is the key for opaque clientIds (required unless RawID, at least
 	// 16 bytes). It must never change for the life of the integration.
@@ -70,6 +73,8 @@ type Edna struct {
 	// built per request (for example a short-lived token). An error fails
 	// this vendor for this request; an empty map leaves extendedAuth out.
 	ExtendedAuth func(ctx context.Context, r Request, v Visitor) (map[string]string, error)
+
+	macs hmacStates // reused states under IDKey
 }
 
 const ednaName = "edna"
@@ -111,6 +116,7 @@ func (e *Edna) Validate() error {
 	if id == data || id == ext || data == ext {
 		return configErr(ednaName, "ClientDataName", "names the same property as another name")
 	}
+	e.macs.prepare(e.IDKey)
 	return nil
 }
 
@@ -126,7 +132,7 @@ func (e *Edna) Identify(ctx context.Context, r Request, v Visitor) ([]byte, erro
 	idName, dataName, extName := e.names()
 	id := v.ID
 	if !e.RawID {
-		id = opaqueID(e.IDKey, v.ID)
+		id = opaqueID(&e.macs, e.IDKey, v.ID)
 	}
 	data, err := AppendJS(nil, e.clientData(v))
 	if err != nil {

@@ -37,6 +37,9 @@ import (
 // for that user_id must carry the same value, or the widget gets 403 and an
 // empty chat. So never rotate Secret and never switch HashUserID on an
 // existing install: either change makes every known user's chat fail.
+//
+// Build the value once and do not change its fields after passing it to
+// middleware.New: requests read it concurrently. Copying it is harmless.
 type HelpCrunch struct {
 	// Organization is the HelpCrunch organization (the subdomain of
 	// helpcrunch.com), required.
@@ -56,6 +59,8 @@ type HelpCrunch struct {
 	// HideWidget leaves out showChatWidget, for pages that open the chat
 	// from their own button (HelpCrunch('openChat')).
 	HideWidget bool
+
+	macs hmacStates // reused states under Secret
 }
 
 const helpCrunchName = "helpcrunch"
@@ -82,6 +87,7 @@ func (h *HelpCrunch) Validate() error {
 			return err
 		}
 	}
+	h.macs.prepare(h.Secret)
 	return nil
 }
 
@@ -143,7 +149,7 @@ func (h *HelpCrunch) user(v Visitor) (Object, error) {
 	}
 	userID := toValidUTF8(v.ID)
 	if h.HashUserID {
-		userID = hmacHex(h.Secret, v.ID)
+		userID = h.macs.hex(h.Secret, v.ID)
 	}
 	user := Object{{"user_id", userID}}
 	for _, f := range []Field{{"name", v.Name}, {"email", v.Email}, {"phone", v.Phone}, {"company", v.Company}} {
@@ -153,7 +159,7 @@ func (h *HelpCrunch) user(v Visitor) (Object, error) {
 	}
 	// Signed in the form the browser sends, so that the hash HelpCrunch
 	// checks matches even if the id held invalid UTF-8.
-	user = append(user, Field{"security_hash", hmacHex(h.Secret, userID)})
+	user = append(user, Field{"security_hash", h.macs.hex(h.Secret, userID)})
 	if len(v.Attributes) > 0 {
 		user = append(user, Field{"custom_data", v.Attributes})
 	}

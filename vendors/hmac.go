@@ -8,9 +8,9 @@ import (
 
 // hmacHex returns HMAC-SHA256(key, msg) as lowercase hex, the form every
 // vendor here expects for signatures and opaque ids.
-func hmacHex(key []byte, msg string) string {
+func hmacHex(key, msg []byte) string {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(msg))
+	m.Write(msg)
 	// Encoded on the stack: hex.EncodeToString would allocate the encoding
 	// and then the string, and every identified page calls this for several
 	// vendors.
@@ -23,7 +23,7 @@ func hmacHex(key []byte, msg string) string {
 // characters that no one without key can link back to id or forge for
 // another user. Every id has the same length, so no id is a prefix, suffix
 // or extension of another, which closes the separator attacks of schemes
-// that concatenate fields (see Webim).
-func opaqueID(key []byte, id string) string {
-	return hmacHex(key, id)
+// that concatenate fields (see Webim). c supplies reused states for key.
+func opaqueID(c *hmacStates, key []byte, id string) string {
+	return c.hex(key, id)
 }

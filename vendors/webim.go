@@ -55,6 +55,9 @@ import (
 // fetches a fresh object from the refresh endpoint shortly before expires,
 // swaps window.webim_visitor and calls webim.api.onProvidedVisitorChanged()
 // when Webim's API is present (see Endpoints).
+//
+// Build the value once and do not change its fields after passing it to
+// middleware.New: requests read it concurrently. Copying it is harmless.
 type Webim struct {
 	// PrivateKey is the account's private key (required, at least 16 bytes).
 	// A key shown as text is used as its UTF-8 bytes.
@@ -111,6 +114,8 @@ type Webim struct {
 	// DisableRefresh turns off the refresh endpoint and the in-page timer;
 	// objects then stop being accepted TTL after the page was served.
 	DisableRefresh bool
+
+	macs hmacStates // reused states under PrivateKey and IDKey
 }
 
 // WebimHash is the checksum algorithm a Webim account uses.
@@ -183,6 +188,7 @@ func (w *Webim) Validate() error {
 			return err
 		}
 	}
+	w.macs.prepare(w.PrivateKey, w.IDKey)
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package vendors
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -25,7 +24,7 @@ func (w *Webim) webimFields(v Visitor) (Object, error) {
 	}
 	id, login := v.ID, v.Login
 	if !w.RawID {
-		id = opaqueID(w.IDKey, v.ID)
+		id = opaqueID(&w.macs, w.IDKey, v.ID)
 		if login == "" {
 			// Operators still see who it is.
 			login = v.ID
@@ -89,8 +88,7 @@ func (w *Webim) webimSign(fields Object, expires int64) (string, error) {
 	var h hash.Hash
 	switch w.Hash {
 	case WebimHMACSHA256:
-		h = hmac.New(sha256.New, w.PrivateKey)
-		h.Write(msg)
+		return w.macs.hexBytes(w.PrivateKey, msg), nil
 	case WebimSHA256, WebimSHA512:
 		if w.Hash == WebimSHA256 {
 			h = sha256.New()

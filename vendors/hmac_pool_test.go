@@ -1,0 +1,89 @@
+package vendors
+
+import (
+	"sync"
+	"testing"
+)
+
+// Vectors from python3:
+//
+//	python3 -c "import hmac,hashlib; print(hmac.new(b'test-key-not-a-secret-0123456789abcdef', b'user-42', hashlib.sha256).hexdigest())"
+//	python3 -c "import hmac,hashlib; print(hmac.new(b'other-test-key-not-a-secret-0123456789', b'user-42', hashlib.sha256).hexdigest())"
+const (
+	poolKeyA    = "test-key-not-a-secret-0123456789abcdef"
+	poolKeyB    = "other-test-key-not-a-secret-0123456789"
+	poolVectorA = "709aee70c815c128cf0211d4269decdf1c3d0676170918eba6176cac69cd3228"
+	poolVectorB = "d456adcc308ffe5efec05334c2d37151f4b5373ddcfd8d163b77cdd45bb77e48"
+)
+
+func TestHMACStatesReuseGivesTheSameSum(t *testing.T) {
+	var c hmacStates
+	c.prepare([]byte(poolKeyA))
+	// Several rounds, so that a state that was not Reset would show.
+	for i := range 3 {
+		if got := c.hex([]byte(poolKeyA), "user-42"); got != poolVectorA {
+			t.Fatalf("round %d: %s, want %s", i, got, poolVectorA)
+		}
+	}
+}
+
+func TestHMACStatesUnpreparedKeyIsComputedAfresh(t *testing.T) {
+	var unprepared hmacStates
+	if got := unprepared.hex([]byte(poolKeyA), "user-42"); got != poolVectorA {
+		t.Errorf("unprepared: %s, want %s", got, poolVectorA)
+	}
+	var c hmacStates
+	c.prepare([]byte(poolKeyA))
+	if got := c.hex([]byte(poolKeyB), "user-42"); got != poolVectorB {
+		t.Errorf("other key: %s, want %s", got, poolVectorB)
+	}
+}
+
+// A vendor value copied after use, then given another key, must sign with
+// the new key although the copy shares the old key's states.
+func TestHMACStatesCopyWithChangedKey(t *testing.T) {
+	orig := &Edna{IDKey: []byte(poolKeyA)}
+	if err := orig.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cp := *orig
+	cp.IDKey = []byte(poolKeyB)
+	if err := cp.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := opaqueID(&cp.macs, cp.IDKey, "user-42"); got != poolVectorB {
+		t.Errorf("copy: %s, want %s", got, poolVectorB)
+	}
+	if got := opaqueID(&orig.macs, orig.IDKey, "user-42"); got != poolVectorA {
+		t.Errorf("original: %s, want %s", got, poolVectorA)
+	}
+	// The key's bytes changed in place after use: still the right sum.
+	key := []byte(poolKeyA)
+	inPlace := &Edna{IDKey: key}
+	if err := inPlace.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	copy(key, poolKeyB)
+	want := hmacHex(key, []byte("user-42"))
+	if got := opaqueID(&inPlace.macs, inPlace.IDKey, "user-42"); got != want {
+		t.Errorf("key changed in place: %s, want %s", got, want)
+	}
+}
+
+// Run under -race: first Validate and use from many goroutines at once.
+func TestHMACStatesConcurrentFirstUse(t *testing.T) {
+	w := &Webim{PrivateKey: []byte(poolKeyB), IDKey: []byte(poolKeyA)}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := w.Validate(); err != nil {
+				t.Error(err)
+				return
+			}
+			if got := opaqueID(&w.macs, w.IDKey, "user-42"); got != poolVectorA {
+				t.Errorf("%s, want %s", got, poolVectorA)
+			}
+		})
+	}
+	wg.Wait()
+}
