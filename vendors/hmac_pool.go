@@ -44,33 +44,71 @@ func (c *hmacStates) prepare(keys ...[]byte) {
 			continue
 		}
 		p := &keyedHMAC{key: append([]byte(nil), k...)}
-		p.pool.New = func() any { return hmac.New(sha256.New, p.key) }
+		p.pool.New = func() any { return &hmacState{h: hmac.New(sha256.New, p.key)} }
 		pools = append(pools, p)
 	}
 	c.v.CompareAndSwap(nil, pools)
 }
 
+// hmacState is one pooled state with its buffers: whatever is passed to
+// the hash.Hash interface escapes, so a message converted from a string or
+// a sum array on the stack would each cost an allocation per call.
+type hmacState struct {
+	h   hash.Hash
+	msg []byte
+	sum [sha256.Size]byte
+}
+
 // hex returns HMAC-SHA256(key, msg) as lowercase hex, as hmacHex does,
 // from a pooled state when one was prepared for key.
 func (c *hmacStates) hex(key []byte, msg string) string {
-	return c.hexBytes(key, []byte(msg))
+	p := c.pool(key)
+	if p == nil {
+		return hmacHex(key, []byte(msg))
+	}
+	st := p.pool.Get().(*hmacState)
+	st.msg = append(st.msg[:0], msg...)
+	out := st.hex(st.msg)
+	if cap(st.msg) > maxPooledMsg {
+		st.msg = nil
+	}
+	p.pool.Put(st)
+	return out
 }
 
+// maxPooledMsg bounds the message buffer a pooled state keeps, so that one
+// unusually long value does not stay in memory for good.
+const maxPooledMsg = 1024
+
+// hexBytes is hex for a message already in bytes.
 func (c *hmacStates) hexBytes(key, msg []byte) string {
+	p := c.pool(key)
+	if p == nil {
+		return hmacHex(key, msg)
+	}
+	st := p.pool.Get().(*hmacState)
+	out := st.hex(msg)
+	p.pool.Put(st)
+	return out
+}
+
+// pool returns the prepared pool for key, or nil.
+func (c *hmacStates) pool(key []byte) *keyedHMAC {
 	pools, _ := c.v.Load().([]*keyedHMAC)
 	for _, p := range pools {
 		// Constant time, though both sides are the vendor's own key.
-		if !hmac.Equal(p.key, key) {
-			continue
+		if hmac.Equal(p.key, key) {
+			return p
 		}
-		h := p.pool.Get().(hash.Hash)
-		h.Reset()
-		h.Write(msg)
-		var sum [sha256.Size]byte
-		var out [2 * sha256.Size]byte
-		hex.Encode(out[:], h.Sum(sum[:0]))
-		p.pool.Put(h)
-		return string(out[:])
 	}
-	return hmacHex(key, msg)
+	return nil
+}
+
+// hex signs msg from a fresh state.
+func (st *hmacState) hex(msg []byte) string {
+	st.h.Reset()
+	st.h.Write(msg)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], st.h.Sum(st.sum[:0]))
+	return string(out[:])
 }

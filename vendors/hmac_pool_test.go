@@ -87,3 +87,20 @@ func TestHMACStatesConcurrentFirstUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A long message, then a short one from the same (possibly reused) state:
+// the short one must not see the long one's tail.
+func TestHMACStatesLongThenShortMessage(t *testing.T) {
+	var c hmacStates
+	c.prepare([]byte(poolKeyA))
+	long := string(make([]byte, 3*maxPooledMsg))
+	if got, want := c.hex([]byte(poolKeyA), long), hmacHex([]byte(poolKeyA), []byte(long)); got != want {
+		t.Errorf("long: %s, want %s", got, want)
+	}
+	if got := c.hex([]byte(poolKeyA), "user-42"); got != poolVectorA {
+		t.Errorf("short after long: %s, want %s", got, poolVectorA)
+	}
+	if got := c.hexBytes([]byte(poolKeyA), []byte("user-42")); got != poolVectorA {
+		t.Errorf("hexBytes: %s, want %s", got, poolVectorA)
+	}
+}
