@@ -139,16 +139,16 @@ func (e *Edna) Identify(ctx context.Context, r Request, v Visitor) ([]byte, erro
 		return nil, err
 	}
 	s := &script{}
-	s.code("window[").value(idName).code("] = ").value(id).code(";\n")
+	s.code("window[").str(idName).code("] = ").str(id).code(";\n")
 	// clientData is a string holding JSON, not an object: edna parses it.
-	s.code("window[").value(dataName).code("] = ").value(string(data)).code(";\n")
+	s.code("window[").str(dataName).code("] = ").str(string(data)).code(";\n")
 	if e.ExtendedAuth != nil {
 		ext, err := e.ExtendedAuth(ctx, r, v)
 		if err != nil {
 			return nil, fmt.Errorf("edna: ExtendedAuth: %w", err)
 		}
 		if len(ext) > 0 {
-			s.code("window[").value(extName).code("] = ").value(ext).code(";\n")
+			s.code("window[").str(extName).code("] = ").value(ext).code(";\n")
 		}
 	}
 	return s.bytes()

@@ -135,7 +135,7 @@ func (h *HelpCrunch) script(settings Object) ([]byte, error) {
 	}
 	s := &script{}
 	s.code(helpCrunchQueue).loadScript(src)
-	s.code(`HelpCrunch("init",`).value(h.Organization).code(`,`).value(settings).code(");\n")
+	s.code(`HelpCrunch("init",`).str(h.Organization).code(`,`).value(settings).code(");\n")
 	if !h.HideWidget {
 		s.code(`HelpCrunch("showChatWidget");` + "\n")
 	}

@@ -44,6 +44,27 @@ func (s *script) value(v any) *script {
 	return s
 }
 
+// str appends v encoded as a JavaScript string, as value(v) would, without
+// boxing v into an interface (an allocation per call).
+func (s *script) str(v string) *script {
+	if s.err != nil {
+		return s
+	}
+	s.grow()
+	s.b = appendJSString(s.b, v)
+	return s
+}
+
+// int appends n as value(n) would, without boxing it.
+func (s *script) int(n int64) *script {
+	if s.err != nil {
+		return s
+	}
+	s.grow()
+	s.b, s.err = appendInt(s.b, n)
+	return s
+}
+
 func (s *script) bytes() ([]byte, error) {
 	if s.err != nil {
 		return nil, s.err
@@ -60,7 +81,7 @@ func (s *script) loadScript(url string) *script {
 	// e.src reads back the URL resolved against the page, as every existing
 	// element's src does, so a relative url still matches a loader the page
 	// already has.
-	return s.code(`(function(d){var e=d.createElement("script");e.async=true;e.src=`).value(url).
+	return s.code(`(function(d){var e=d.createElement("script");e.async=true;e.src=`).str(url).
 		code(`;var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return}}` +
 			`(d.head||d.documentElement).appendChild(e)})(document);` + "\n")
 }

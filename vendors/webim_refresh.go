@@ -66,7 +66,7 @@ func (w *Webim) appendRefresher(s *script, r Request) error {
 	}
 	delay := min(w.refreshDelay().Milliseconds(), maxTimerDelay)
 	retry := min(retryDelay.Milliseconds(), delay)
-	s.code(`(function(w){var u=`).value(u).code(`,d=`).value(delay).code(`,e=`).value(retry).
+	s.code(`(function(w){var u=`).str(u).code(`,d=`).int(delay).code(`,e=`).int(retry).
 		code(`;function t(ms){w.setTimeout(f,ms)}` +
 			`function f(){w.fetch(u,{credentials:"include",headers:{"Accept":"application/json"}}).then(function(r){` +
 			`if(r.status===401){return}` +

@@ -37,7 +37,8 @@ func (w *Webim) webimFields(v Visitor) (Object, error) {
 	if w.Info != nil {
 		info = w.Info(v)
 	}
-	all := [...]Field{ // sorted by key
+	// Plain strings here, boxed into Field values once, below.
+	all := [...]struct{ key, value string }{ // sorted by key
 		{"avatar_url", v.AvatarURL},
 		{"comment", comment},
 		{"display_name", v.Name},
@@ -50,8 +51,8 @@ func (w *Webim) webimFields(v Visitor) (Object, error) {
 	}
 	fields := make(Object, 0, len(all))
 	for _, f := range all {
-		if s := f.Value.(string); s != "" {
-			fields = append(fields, Field{f.Key, toValidUTF8(s)})
+		if f.value != "" {
+			fields = append(fields, Field{f.key, toValidUTF8(f.value)})
 		}
 	}
 	return fields, nil

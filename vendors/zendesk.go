@@ -180,7 +180,7 @@ func (z *Zendesk) Identify(ctx context.Context, r Request, v Visitor) ([]byte, e
 // the visitor's cookies and passes it to the widget's callback. On failure
 // the callback is not called and the widget stays unauthenticated.
 func jwtFn(s *script, tokenURL string) {
-	s.code(`function(cb){fetch(`).value(tokenURL).
+	s.code(`function(cb){fetch(`).str(tokenURL).
 		code(`,{credentials:"include",headers:{"Accept":"application/json"}}).then(function(r){` +
 			`if(!r.ok){throw new Error("zendesk token: HTTP "+r.status)}return r.json()})` +
 			`.then(function(j){cb(j.token)})["catch"](function(){})}`)
@@ -194,11 +194,11 @@ func (z *Zendesk) chatSDK(s *script, auth func(*script)) {
 	if src == "" {
 		src = ZendeskSDKURL
 	}
-	s.code(`(function(w,d){function i(){w.zChat.init({account_key:`).value(z.AccountKey)
+	s.code(`(function(w,d){function i(){w.zChat.init({account_key:`).str(z.AccountKey)
 	if auth != nil {
 		auth(s)
 	}
-	s.code(`})}if(w.zChat){i();return}var e=d.createElement("script");e.async=true;e.src=`).value(src).
+	s.code(`})}if(w.zChat){i();return}var e=d.createElement("script");e.async=true;e.src=`).str(src).
 		code(`;e.onload=function(){if(w.zChat){i()}};(d.head||d.documentElement).appendChild(e)})(window,document);` + "\n")
 }
 
