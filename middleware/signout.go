@@ -80,7 +80,7 @@ func newSignOut(cfg SignOut) *signOut {
 		codec: securecookie.New(key, nil).SetSerializer(securecookie.NopEncoder{}).MaxAge(markerMaxAge),
 		idKey: h.Sum(nil),
 	}
-	s.idMACs.New = func() any { return hmac.New(sha256.New, s.idKey) }
+	s.idMACs.New = func() any { return &idMAC{h: hmac.New(sha256.New, s.idKey)} }
 	return s
 }
 
@@ -99,13 +99,28 @@ func (s *signOut) read(r *http.Request) (marker, []byte) {
 
 // visitorHash is the opaque form of a visitor ID the marker holds.
 func (s *signOut) visitorHash(id string) []byte {
-	h := s.idMACs.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(id))
-	sum := h.Sum(nil)
-	s.idMACs.Put(h)
+	m := s.idMACs.Get().(*idMAC)
+	// Copied into the state's own buffer: converting id would allocate,
+	// since whatever reaches the hash.Hash interface escapes.
+	m.msg = append(m.msg[:0], id...)
+	m.h.Reset()
+	m.h.Write(m.msg)
+	sum := m.h.Sum(nil)
+	if cap(m.msg) > maxPooledID {
+		m.msg = nil // one unusually long id is not kept
+	}
+	s.idMACs.Put(m)
 	return sum
 }
+
+// idMAC is a pooled visitor-hash state and its message buffer.
+type idMAC struct {
+	h   hash.Hash
+	msg []byte
+}
+
+// maxPooledID bounds the id buffer a pooled state keeps.
+const maxPooledID = 1024
 
 // set marks the browser as shown the visitor with hash. It writes to w's
 // headers, which inject still holds when it asks for the script.

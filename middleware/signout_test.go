@@ -296,3 +296,25 @@ func TestSignOutRandomKeyPerMiddleware(t *testing.T) {
 		t.Error("two middlewares without a HashKey derived the same key")
 	}
 }
+
+// The visitor-hash state is pooled and reused: a long id, then a short one
+// from the same state, then the first result again, each still right.
+func TestSignOutVisitorHashReusedState(t *testing.T) {
+	// python3 -c "import hmac,hashlib
+	// key=b'test-key-not-a-secret-0123456789abcdef'
+	// idk=hmac.new(key,b'chatident sign-out marker: visitor id',hashlib.sha256).digest()
+	// print(hmac.new(idk,b'u'*3000,hashlib.sha256).hexdigest())"
+	const wantLong = "a0381860d0a8a613608c9298c10655fca2fc77ddcd9ab2db41d37ddb16b8b844"
+	// The TestSignOutVisitorHash command with b'user-42'.
+	const wantShort = "3c6d98f66e4f0408a1be117ed8cc704a8008e086844ee0a897811a5d77d30e87"
+	s := newSignOut(SignOut{HashKey: []byte(testKey)})
+	long := s.visitorHash(strings.Repeat("u", 3000))
+	for i := range 3 {
+		if got := hex.EncodeToString(s.visitorHash("user-42")); got != wantShort {
+			t.Fatalf("round %d: visitorHash = %s, want %s", i, got, wantShort)
+		}
+	}
+	if got := hex.EncodeToString(long); got != wantLong {
+		t.Errorf("long id: visitorHash = %s, want %s", got, wantLong)
+	}
+}
