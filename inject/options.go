@@ -6,13 +6,25 @@ import (
 )
 
 // Placement says where in the page the script is inserted.
+//
+// Every marker is a tag as the HTML standard's tokenizer sees it:
+// case-insensitive, attributes allowed, and never inside a comment, an
+// attribute value, or the text of <script>, <style>, <textarea>, <title>,
+// <xmp>, <iframe>, <noembed>, <noframes>, <noscript> or <plaintext>. A page
+// without the marker is passed on unchanged.
 type Placement int
 
 const (
 	// AfterHeadOpen inserts right after the first <head> start tag, so the
-	// identity exists before any vendor loader the page already has. When the
-	// page has no <head> tag, the script goes where the HTML parser opens the
-	// head implicitly. This is the default.
+	// identity exists before any vendor loader the page already has. This is
+	// the default.
+	//
+	// When the page has no <head> tag, the script goes where the HTML parser
+	// opens the head implicitly: before the first start tag other than
+	// <html>, before the first character of text that is not white space, or
+	// before a </head>, </body>, </html> or </br> end tag, whichever comes
+	// first. A doctype, comments, processing instructions and white space
+	// before it are skipped.
 	AfterHeadOpen Placement = iota
 	// BeforeHeadClose inserts right before the first </head> end tag.
 	BeforeHeadClose
