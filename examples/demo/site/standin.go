@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -34,12 +35,55 @@ func standinHandler(s Secrets, now func() time.Time) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stand-in files: %w", err)
 	}
-	files := http.StripPrefix(standinPrefix, http.FileServerFS(sub))
-	mux.Handle("GET "+standinPrefix+"{file}", noSniff(files))
+	scripts, err := standinScripts(sub)
+	if err != nil {
+		return nil, err
+	}
+	css := http.StripPrefix(standinPrefix, http.FileServerFS(sub))
+	mux.Handle("GET "+standinPrefix+"{file}", noSniff(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		file := r.PathValue("file")
+		if js, ok := scripts[file]; ok {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Write(js)
+			return
+		}
+		if file == "demo.css" {
+			css.ServeHTTP(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	})))
 	mux.Handle("POST "+standinPrefix+"webim/verify", verifyWebim(s.WebimKey, now))
 	mux.Handle("POST "+standinPrefix+"helpcrunch/verify", verifyHelpCrunch(s.HelpCrunchSecret))
 	mux.Handle("POST "+standinPrefix+"zendesk/verify", verifyZendesk(s.ZendeskSecret, now))
 	return mux, nil
+}
+
+// standinScripts assembles each vendor's stand-in script: the shared panel
+// code (panel.js), then the vendor's own file, inside one function scope.
+// The vendors' loaders insert the stand-ins asynchronously and in any order,
+// so each must carry the shared code itself rather than rely on another
+// script having run first.
+func standinScripts(files fs.FS) (map[string][]byte, error) {
+	shared, err := fs.ReadFile(files, "panel.js")
+	if err != nil {
+		return nil, fmt.Errorf("stand-in files: %w", err)
+	}
+	scripts := make(map[string][]byte)
+	for _, vendor := range []string{"webim", "edna", "helpcrunch", "zendesk"} {
+		own, err := fs.ReadFile(files, vendor+".js")
+		if err != nil {
+			return nil, fmt.Errorf("stand-in files: %w", err)
+		}
+		var b bytes.Buffer
+		b.WriteString("(function () {\n'use strict';\n")
+		b.Write(shared)
+		b.WriteString("\n")
+		b.Write(own)
+		b.WriteString("})();\n")
+		scripts[vendor+".js"] = b.Bytes()
+	}
+	return scripts, nil
 }
 
 // noSniff stops browsers from treating a stand-in as anything but its

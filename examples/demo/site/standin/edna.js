@@ -5,97 +5,47 @@
 // signature, so there is nothing to verify: data-verified is "n/a".
 // It provides ThreadsWidget.reInit; called with an empty clientId, it marks a
 // reset.
-(function () {
-  'use strict';
-  var vendor = 'edna';
-  var resets = 0;
+//
+// The demo serves it after panel.js, inside one function scope (standin.go).
+var panel = new Panel('edna', 'edna Chat Center (stand-in, not the real widget)');
 
-  function whenReady(f) {
-    if (document.readyState === 'loading') {
-      document.addEventListener('DOMContentLoaded', f);
+function read(clientId) {
+  if (typeof clientId !== 'string' || clientId === '') {
+    if (panel.resets > 0) {
+      panel.show('reset', 'n/a', null, 'Signed out: the chat was re-initialised without a clientId.');
     } else {
-      f();
+      panel.show('anonymous', 'n/a', null, 'No clientId: an anonymous chat (edna keeps it in its own cookie).');
     }
+    return;
   }
-
-  function panel() {
-    var el = document.getElementById('standin-' + vendor);
-    if (!el) {
-      el = document.createElement('section');
-      el.id = 'standin-' + vendor;
-      el.className = 'standin';
-      var h = document.createElement('h3');
-      h.textContent = 'edna Chat Center (stand-in, not the real widget)';
-      el.appendChild(h);
-      document.body.appendChild(el);
-    }
-    return el;
+  var received = {clientId: clientId, clientData: window.clientData === undefined ? null : window.clientData};
+  if (window.extendedAuth !== undefined) {
+    received.extendedAuth = window.extendedAuth;
   }
-
-  // show renders with textContent only: every value is someone's input.
-  // shown is what the panel prints: received with clientData parsed, for
-  // reading; data-received keeps the string edna got.
-  function show(state, received, text, shown) {
-    var el = panel();
-    el.setAttribute('data-state', state);
-    el.setAttribute('data-verified', 'n/a');
-    el.setAttribute('data-received', JSON.stringify(received));
-    el.setAttribute('data-resets', String(resets));
-    var status = el.querySelector('.standin-status');
-    if (!status) {
-      status = document.createElement('p');
-      status.className = 'standin-status';
-      el.appendChild(status);
+  var who = clientId;
+  var shown = received;
+  try {
+    var data = JSON.parse(window.clientData);
+    shown = {clientId: clientId, clientData: data};
+    if (received.extendedAuth !== undefined) {
+      shown.extendedAuth = received.extendedAuth;
     }
-    status.textContent = text;
-    var pre = el.querySelector('.standin-received');
-    if (!pre) {
-      pre = document.createElement('pre');
-      pre.className = 'standin-received';
-      el.appendChild(pre);
+    if (data && typeof data.name === 'string' && data.name !== '') {
+      who = data.name;
     }
-    var printed = shown === undefined ? received : shown;
-    pre.textContent = printed === null ? '' : JSON.stringify(printed, null, 2);
+  } catch (e) {
+    // clientData is optional; without it the clientId is all there is.
   }
+  panel.show('identified', 'n/a', received, 'Identified as ' + who + ' by clientId (edna has no signature: the clientId itself is the credential).', shown);
+}
 
-  function read(clientId) {
-    if (typeof clientId !== 'string' || clientId === '') {
-      if (resets > 0) {
-        show('reset', null, 'Signed out: the chat was re-initialised without a clientId.');
-      } else {
-        show('anonymous', null, 'No clientId: an anonymous chat (edna keeps it in its own cookie).');
-      }
-      return;
+window.ThreadsWidget = {
+  reInit: function (options) {
+    var id = options && options.clientId;
+    if (!id) {
+      panel.resets++;
     }
-    var received = {clientId: clientId, clientData: window.clientData === undefined ? null : window.clientData};
-    if (window.extendedAuth !== undefined) {
-      received.extendedAuth = window.extendedAuth;
-    }
-    var who = clientId;
-    var shown = received;
-    try {
-      var data = JSON.parse(window.clientData);
-      shown = {clientId: clientId, clientData: data};
-      if (received.extendedAuth !== undefined) {
-        shown.extendedAuth = received.extendedAuth;
-      }
-      if (data && typeof data.name === 'string' && data.name !== '') {
-        who = data.name;
-      }
-    } catch (e) {
-      // clientData is optional; without it the clientId is all there is.
-    }
-    show('identified', received, 'Identified as ' + who + ' by clientId (edna has no signature: the clientId itself is the credential).', shown);
+    whenReady(function () { read(id); });
   }
-
-  window.ThreadsWidget = {
-    reInit: function (options) {
-      var id = options && options.clientId;
-      if (!id) {
-        resets++;
-      }
-      whenReady(function () { read(id); });
-    }
-  };
-  whenReady(function () { read(window.clientId); });
-})();
+};
+whenReady(function () { read(window.clientId); });

@@ -1,0 +1,73 @@
+// Shared by every stand-in widget of the chatident demo. The demo serves each
+// stand-in (/standin/<vendor>.js) as one script: this file, then the vendor's
+// own file, inside one function scope (see standin.go), so the stand-ins load
+// in any order, asynchronously, without a global of their own.
+
+// whenReady runs f once the document has been parsed.
+function whenReady(f) {
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', f);
+  } else {
+    f();
+  }
+}
+
+// Panel is one vendor's panel on the page, #standin-<vendor>. resets counts
+// the reset calls the stand-in has seen; the vendor's code increments it.
+function Panel(vendor, title) {
+  this.vendor = vendor;
+  this.title = title;
+  this.resets = 0;
+}
+
+// element finds the page's panel or, on a page without one, makes it.
+Panel.prototype.element = function () {
+  var el = document.getElementById('standin-' + this.vendor);
+  if (!el) {
+    el = document.createElement('section');
+    el.id = 'standin-' + this.vendor;
+    el.className = 'standin';
+    var h = document.createElement('h3');
+    h.textContent = this.title;
+    el.appendChild(h);
+    document.body.appendChild(el);
+  }
+  return el;
+};
+
+// show renders with textContent only: every value is someone's input.
+// received goes into data-received as it arrived; printed, when given, is
+// what the panel prints instead (edna's clientData parsed, for reading).
+Panel.prototype.show = function (state, verified, received, text, printed) {
+  var el = this.element();
+  el.setAttribute('data-state', state);
+  el.setAttribute('data-verified', verified);
+  el.setAttribute('data-received', JSON.stringify(received));
+  el.setAttribute('data-resets', String(this.resets));
+  var status = el.querySelector('.standin-status');
+  if (!status) {
+    status = document.createElement('p');
+    status.className = 'standin-status';
+    el.appendChild(status);
+  }
+  status.textContent = text;
+  var pre = el.querySelector('.standin-received');
+  if (!pre) {
+    pre = document.createElement('pre');
+    pre.className = 'standin-received';
+    el.appendChild(pre);
+  }
+  var shown = printed === undefined ? received : printed;
+  pre.textContent = shown === null ? '' : JSON.stringify(shown, null, 2);
+};
+
+// askVendor posts body to the demo's stand-in of the vendor's server, which
+// holds the key, and resolves to its verdict.
+function askVendor(vendor, body) {
+  return fetch('/standin/' + vendor + '/verify', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify(body)
+  }).then(function (r) { return r.json(); });
+}
