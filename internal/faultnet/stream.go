@@ -65,3 +65,15 @@ func CheckBodyPrefix(t testing.TB, body io.Reader, want []byte, limit int) (n in
 	}
 	return n, nil
 }
+
+// CheckCutOff reads body as CheckBodyPrefix does, for the whole of want,
+// and fails t if it ends cleanly: a response a fault interrupted must end in
+// a read error, never look complete. It returns how many bytes came.
+func CheckCutOff(t testing.TB, body io.Reader, want []byte) int {
+	t.Helper()
+	n, err := CheckBodyPrefix(t, body, want, len(want))
+	if err == nil {
+		t.Errorf("body of %d bytes ended cleanly, as if complete", n)
+	}
+	return n
+}
