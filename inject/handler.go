@@ -56,7 +56,11 @@ import "net/http"
 //     <meta http-equiv> is not seen.
 //
 // A response whose stream ends without the marker while its headers are
-// still held goes out exactly as the application made it.
+// still held goes out as the application made it, with one exception: if
+// script added a Set-Cookie to the held headers (chatident's middleware sets
+// its sign-out marker that way), the response carries something made for
+// one visitor, so it still gets private Cache-Control and Vary: Cookie; its
+// body, length and validators stay untouched.
 //
 // # Streaming and memory
 //

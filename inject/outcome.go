@@ -20,6 +20,13 @@ const (
 	Hijacked  Reason = "hijacked"   // the handler took over the connection
 )
 
+// Reasons returns every Reason Handler reports, in a fixed order, so that an
+// observer can create its metric series up front.
+func Reasons() []Reason {
+	return []Reason{Injected, NotHTML, Encoded, Status, Method, NoScript,
+		NoMarker, GaveUp, CSPBlocks, BadScript, Aborted, Hijacked}
+}
+
 // Outcome is the result for one response, reported to the Observe callback.
 type Outcome struct {
 	Reason Reason

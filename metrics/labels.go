@@ -14,22 +14,11 @@ const Other = "other"
 // responseReasons are the reasons of middleware.EventResponse: every
 // inject.Reason, plus the two the middleware adds itself.
 func responseReasons() []string {
-	return []string{
-		string(inject.Injected),
-		string(inject.NotHTML),
-		string(inject.Encoded),
-		string(inject.Status),
-		string(inject.Method),
-		string(inject.NoScript),
-		string(inject.NoMarker),
-		string(inject.GaveUp),
-		string(inject.CSPBlocks),
-		string(inject.BadScript),
-		string(inject.Aborted),
-		string(inject.Hijacked),
-		"anonymous",
-		"error",
+	var rs []string
+	for _, r := range inject.Reasons() {
+		rs = append(rs, string(r))
 	}
+	return append(rs, "anonymous", "error")
 }
 
 // endpointResults are the results of middleware.EventToken: "issued", or the
