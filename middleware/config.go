@@ -60,7 +60,7 @@ type Config struct {
 // identity, when the identified visitor changes.
 //
 // It works with a marker cookie set on identified pages (HttpOnly,
-// SameSite=Lax, Path=/, Secure when the request came over TLS, 30 days),
+// SameSite=Lax, Path=/, 30 days, Secure as Secure says),
 // which holds only an HMAC of the visitor's ID, and is expired by the page
 // that carries the resets. The marker is consumed when that page's script is
 // built: a page that turns out to have no place for the script (or whose
@@ -77,4 +77,35 @@ type SignOut struct {
 	// restart gets no reset after it; give every instance behind a load
 	// balancer the same key for the same reason.
 	HashKey []byte
+	// Secure decides when the marker cookie is Secure. The default,
+	// SecureByRequest, goes by the request alone (r.TLS), which behind a
+	// TLS-terminating proxy or load balancer is never set: such sites set
+	// SecureAlways, or SecureByForwardedProto when the proxy sets
+	// X-Forwarded-Proto or Forwarded and the site is also served over
+	// plain HTTP.
+	Secure SecureMode
 }
+
+// SecureMode says when the sign-out marker cookie carries the Secure
+// attribute, which keeps a browser from sending it over plain HTTP.
+type SecureMode uint8
+
+const (
+	// SecureByRequest makes the marker Secure when the request arrived over
+	// TLS at this server (r.TLS is set). Behind a proxy that terminates TLS
+	// the marker is never Secure.
+	SecureByRequest SecureMode = iota
+	// SecureAlways makes the marker always Secure: the site is served over
+	// HTTPS, wherever TLS ends. A browser refuses a Secure cookie set over
+	// plain HTTP (except on localhost), so a site also reachable over plain
+	// HTTP loses sign-out resets there.
+	SecureAlways
+	// SecureByForwardedProto trusts the proxy in front of this server: the
+	// marker is Secure when the request arrived over TLS, or when it carries
+	// X-Forwarded-Proto or Forwarded proto= values and every one of them is
+	// "https". Use it only when every request passes through a proxy that
+	// sets or overwrites these headers: a client reaching the server
+	// directly can send them too (it can only weaken its own marker, never
+	// another browser's).
+	SecureByForwardedProto
+)

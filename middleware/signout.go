@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"hash"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/gorilla/securecookie"
@@ -40,9 +41,10 @@ import (
 const markerMaxAge = 30 * 24 * 60 * 60
 
 type signOut struct {
-	name  string
-	codec *securecookie.SecureCookie
-	idKey []byte // HMAC key for visitor IDs, derived from the hash key
+	name   string
+	secure SecureMode
+	codec  *securecookie.SecureCookie
+	idKey  []byte // HMAC key for visitor IDs, derived from the hash key
 
 	// idMACs holds keyed HMAC states under idKey: hmac.New hashes the key
 	// into its pads and allocates both digests, and every identified page
@@ -76,9 +78,10 @@ func newSignOut(cfg SignOut) *signOut {
 	h := hmac.New(sha256.New, key)
 	h.Write([]byte("chatident sign-out marker: visitor id"))
 	s := &signOut{
-		name:  name,
-		codec: securecookie.New(key, nil).SetSerializer(securecookie.NopEncoder{}).MaxAge(markerMaxAge),
-		idKey: h.Sum(nil),
+		name:   name,
+		secure: cfg.Secure,
+		codec:  securecookie.New(key, nil).SetSerializer(securecookie.NopEncoder{}).MaxAge(markerMaxAge),
+		idKey:  h.Sum(nil),
 	}
 	s.idMACs.New = func() any { return &idMAC{h: hmac.New(sha256.New, s.idKey)} }
 	return s
@@ -146,10 +149,58 @@ func (s *signOut) cookie(r *http.Request, value string, maxAge int) *http.Cookie
 		MaxAge:   maxAge,
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
-		// Only the request itself says whether it came over TLS; behind a
-		// TLS-terminating proxy r.TLS is nil and the marker is not Secure.
-		Secure: r.TLS != nil,
+		Secure:   s.isSecure(r),
 	}
+}
+
+// isSecure reports whether the marker set in answer to r is Secure, as
+// SignOut.Secure says.
+func (s *signOut) isSecure(r *http.Request) bool {
+	switch {
+	case r.TLS != nil || s.secure == SecureAlways:
+		return true
+	case s.secure == SecureByForwardedProto:
+		return forwardedHTTPS(r.Header)
+	}
+	// Behind a TLS-terminating proxy r.TLS is nil: SecureByRequest cannot
+	// tell, and says no.
+	return false
+}
+
+// forwardedHTTPS reports whether h carries at least one protocol a proxy
+// forwarded (X-Forwarded-Proto, or proto= in Forwarded, RFC 7239) and all
+// of them are "https". A chain of proxies may list several; one hop over
+// plain HTTP, or a value that cannot be read, means the browser's request
+// may not have been over TLS, and a Secure marker would then be refused.
+func forwardedHTTPS(h http.Header) bool {
+	seen := false
+	for _, line := range h.Values("X-Forwarded-Proto") {
+		for _, v := range strings.Split(line, ",") {
+			if !strings.EqualFold(strings.TrimSpace(v), "https") {
+				return false
+			}
+			seen = true
+		}
+	}
+	for _, line := range h.Values("Forwarded") {
+		for _, elem := range strings.Split(line, ",") {
+			for _, pair := range strings.Split(elem, ";") {
+				k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+				if !ok || !strings.EqualFold(strings.TrimSpace(k), "proto") {
+					continue
+				}
+				v = strings.TrimSpace(v)
+				if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+					v = v[1 : len(v)-1]
+				}
+				if !strings.EqualFold(v, "https") {
+					return false
+				}
+				seen = true
+			}
+		}
+	}
+	return seen
 }
 
 // signOutPlan is what one page does about sign-out, decided before the

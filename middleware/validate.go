@@ -84,6 +84,9 @@ func validate(cfg Config) ([]vendorEntry, error) {
 		if name := cfg.SignOut.CookieName; name != "" && !validCookieName(name) {
 			fail("Config.SignOut.CookieName %q is not a valid cookie name", name)
 		}
+		if cfg.SignOut.Secure > SecureByForwardedProto {
+			fail("Config.SignOut.Secure %d is not a SecureMode constant", cfg.SignOut.Secure)
+		}
 	}
 	for i, s := range cfg.Sources {
 		if isNil(s) {
