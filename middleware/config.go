@@ -75,8 +75,16 @@ type SignOut struct {
 	// HashKey signs the marker cookie (securecookie, at least 32 bytes). When
 	// nil a random key is made in New, which means a browser marked before a
 	// restart gets no reset after it; give every instance behind a load
-	// balancer the same key for the same reason.
+	// balancer the same key for the same reason. New warns once when it
+	// has to make a random key.
 	HashKey []byte
+	// PreviousHashKeys are keys HashKey replaced, newest first, each at
+	// least 32 bytes. Markers they signed still verify, so browsers marked
+	// before a rotation still get their reset; the next identified page
+	// re-signs the marker with HashKey. To rotate: move the old HashKey
+	// here and set a new HashKey on every instance; after the marker's
+	// lifetime (30 days) the old key can go. Requires HashKey.
+	PreviousHashKeys [][]byte
 	// Secure decides when the marker cookie is Secure. The default,
 	// SecureByRequest, goes by the request alone (r.TLS), which behind a
 	// TLS-terminating proxy or load balancer is never set: such sites set

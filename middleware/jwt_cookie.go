@@ -49,6 +49,14 @@ type JWTCookie struct {
 	Secret []byte
 	// PublicKey verifies RS256 tokens instead; at least 2048 bits.
 	PublicKey *rsa.PublicKey
+	// PreviousSecrets (with Secret) or PreviousPublicKeys (with PublicKey)
+	// are keys the issuer signed with before, newest first: tokens they
+	// signed still verify until they expire, so rotating the issuer's key
+	// signs no one out. Each has the same minimum size as the current key.
+	// The algorithm cannot change in a rotation.
+	PreviousSecrets [][]byte
+	// PreviousPublicKeys: see PreviousSecrets.
+	PreviousPublicKeys []*rsa.PublicKey
 	// Issuer, when set, must equal the token's iss claim.
 	Issuer string
 	// Audience, when set, must be one of the token's aud values.
@@ -63,6 +71,7 @@ type JWTCookie struct {
 
 	once   sync.Once
 	alg    string
+	keys   any // the key, or a jwt.VerificationKeySet with the previous ones
 	parser *jwt.Parser
 }
 
@@ -83,18 +92,46 @@ func (s *JWTCookie) Validate() error {
 	case len(s.Secret) > 0 && s.PublicKey != nil:
 		errs = append(errs, errors.New("JWTCookie: set only one of Secret (HS256) and PublicKey (RS256)"))
 	case s.PublicKey != nil:
-		if s.PublicKey.N == nil || s.PublicKey.N.BitLen() < 2048 {
-			errs = append(errs, errors.New("JWTCookie.PublicKey is shorter than 2048 bits"))
-		} else if s.PublicKey.E < 3 || s.PublicKey.E%2 == 0 {
-			errs = append(errs, errors.New("JWTCookie.PublicKey has an invalid exponent"))
+		if err := checkRSAKey(s.PublicKey); err != nil {
+			errs = append(errs, fmt.Errorf("JWTCookie.PublicKey %w", err))
 		}
 	case len(s.Secret) < 32:
 		errs = append(errs, fmt.Errorf("JWTCookie.Secret is %d bytes, want at least 32 for HS256", len(s.Secret)))
+	}
+	if len(s.PreviousSecrets) > 0 && len(s.Secret) == 0 {
+		errs = append(errs, errors.New("JWTCookie.PreviousSecrets is set without Secret: the algorithm cannot change in a rotation"))
+	}
+	for i, k := range s.PreviousSecrets {
+		if len(k) < 32 {
+			errs = append(errs, fmt.Errorf("JWTCookie.PreviousSecrets[%d] is %d bytes, want at least 32 for HS256", i, len(k)))
+		}
+	}
+	if len(s.PreviousPublicKeys) > 0 && s.PublicKey == nil {
+		errs = append(errs, errors.New("JWTCookie.PreviousPublicKeys is set without PublicKey: the algorithm cannot change in a rotation"))
+	}
+	for i, k := range s.PreviousPublicKeys {
+		if err := checkRSAKey(k); err != nil {
+			errs = append(errs, fmt.Errorf("JWTCookie.PreviousPublicKeys[%d] %w", i, err))
+		}
 	}
 	if s.Leeway < 0 || s.Leeway > maxJWTLeeway {
 		errs = append(errs, fmt.Errorf("JWTCookie.Leeway %v is outside 0 to %v", s.Leeway, maxJWTLeeway))
 	}
 	return errors.Join(errs...)
+}
+
+// checkRSAKey refuses a nil or short RSA public key or one with an invalid
+// exponent.
+func checkRSAKey(k *rsa.PublicKey) error {
+	switch {
+	case k == nil:
+		return errors.New("is nil")
+	case k.N == nil || k.N.BitLen() < 2048:
+		return errors.New("is shorter than 2048 bits")
+	case k.E < 3 || k.E%2 == 0:
+		return errors.New("has an invalid exponent")
+	}
+	return nil
 }
 
 // Lookup verifies the token in the cookie. A missing cookie is (nil, nil); a
@@ -139,8 +176,24 @@ func (s *JWTCookie) Lookup(r *http.Request) (*vendors.Visitor, error) {
 
 func (s *JWTCookie) build() {
 	s.alg = jwt.SigningMethodHS256.Alg()
+	var keys []jwt.VerificationKey
 	if s.PublicKey != nil {
 		s.alg = jwt.SigningMethodRS256.Alg()
+		keys = append(keys, s.PublicKey)
+		for _, k := range s.PreviousPublicKeys {
+			keys = append(keys, k)
+		}
+	} else {
+		keys = append(keys, s.Secret)
+		for _, k := range s.PreviousSecrets {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 1 {
+		s.keys = keys[0]
+	} else {
+		// jwt tries each in order and stops at the first that verifies.
+		s.keys = jwt.VerificationKeySet{Keys: keys}
 	}
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{s.alg}),
@@ -168,10 +221,7 @@ func (s *JWTCookie) key(t *jwt.Token) (any, error) {
 	if t.Method.Alg() != s.alg {
 		return nil, jwt.ErrTokenSignatureInvalid
 	}
-	if s.PublicKey != nil {
-		return s.PublicKey, nil
-	}
-	return s.Secret, nil
+	return s.keys, nil
 }
 
 // jwtReason reduces a jwt error to the fixed sentinel that says why.

@@ -31,6 +31,13 @@ type SessionCookie[T any] struct {
 	HashKey []byte
 	// BlockKey, when set, decrypts the cookie (AES); 16, 24 or 32 bytes.
 	BlockKey []byte
+	// PreviousKeys are keys HashKey and BlockKey replaced, newest first:
+	// cookies encoded under them still decode, so rotating the application's
+	// keys signs no one out. The application's codec should be
+	// securecookie.CodecsFromPairs(new hash, new block, old hash, old
+	// block, ...) with the same keys, encoding with the new ones; drop an
+	// old pair here and there once MaxAge has passed since the change.
+	PreviousKeys []CookieKeys
 	// MaxAge is the age in seconds beyond which a cookie is refused, counted
 	// from when it was encoded. 0 means securecookie's default of 30 days;
 	// it should match the MaxAge of the application's own codec.
@@ -42,8 +49,17 @@ type SessionCookie[T any] struct {
 	// session has no signed-in visitor (a guest session, say).
 	Visitor func(T) (vendors.Visitor, bool)
 
-	once  sync.Once
-	codec *securecookie.SecureCookie
+	once   sync.Once
+	codecs []*securecookie.SecureCookie // current keys first, then PreviousKeys
+}
+
+// CookieKeys is one pair of securecookie keys, as SessionCookie's HashKey
+// and BlockKey.
+type CookieKeys struct {
+	// HashKey authenticates (HMAC-SHA256); at least 32 bytes.
+	HashKey []byte
+	// BlockKey, when set, decrypts (AES); 16, 24 or 32 bytes.
+	BlockKey []byte
 }
 
 // errBadSession wraps every reason a session cookie is refused.
@@ -63,6 +79,16 @@ func (s *SessionCookie[T]) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("SessionCookie.BlockKey is %d bytes, want 16, 24 or 32 (or none)", len(s.BlockKey)))
 	}
+	for i, k := range s.PreviousKeys {
+		if len(k.HashKey) < 32 {
+			errs = append(errs, fmt.Errorf("SessionCookie.PreviousKeys[%d].HashKey is %d bytes, want at least 32", i, len(k.HashKey)))
+		}
+		switch len(k.BlockKey) {
+		case 0, 16, 24, 32:
+		default:
+			errs = append(errs, fmt.Errorf("SessionCookie.PreviousKeys[%d].BlockKey is %d bytes, want 16, 24 or 32 (or none)", i, len(k.BlockKey)))
+		}
+	}
 	if s.MaxAge < 0 {
 		errs = append(errs, errors.New("SessionCookie.MaxAge is negative"))
 	}
@@ -80,8 +106,8 @@ func (s *SessionCookie[T]) Lookup(r *http.Request) (*vendors.Visitor, error) {
 		return nil, nil // http.ErrNoCookie is the only error r.Cookie returns
 	}
 	s.once.Do(s.build)
-	var value T
-	if err := s.codec.Decode(s.Name, c.Value, &value); err != nil {
+	value, err := s.decode(c.Value)
+	if err != nil {
 		// securecookie's errors are fixed texts; after the MAC has verified,
 		// a decoding error concerns the application's own value.
 		return nil, fmt.Errorf("%w: %w", errBadSession, err)
@@ -93,19 +119,52 @@ func (s *SessionCookie[T]) Lookup(r *http.Request) (*vendors.Visitor, error) {
 	return &v, nil
 }
 
-func (s *SessionCookie[T]) build() {
-	var block []byte
-	if len(s.BlockKey) > 0 {
-		block = s.BlockKey
+// decode tries the current keys, then each previous pair. The error
+// reported is the first that is not a MAC mismatch (the cookie is malformed,
+// or verified under some keys but expired or not of type T), else the
+// current keys'.
+func (s *SessionCookie[T]) decode(value string) (T, error) {
+	var first, verified error
+	for i, c := range s.codecs {
+		var v T
+		err := c.Decode(s.Name, value, &v)
+		if err == nil {
+			return v, nil
+		}
+		if i == 0 {
+			first = err
+		}
+		if verified == nil && !errors.Is(err, securecookie.ErrMacInvalid) {
+			verified = err
+		}
 	}
-	c := securecookie.New(s.HashKey, block)
+	var zero T
+	if verified != nil {
+		return zero, verified
+	}
+	return zero, first
+}
+
+func (s *SessionCookie[T]) build() {
+	s.codecs = append(s.codecs, s.codec(s.HashKey, s.BlockKey))
+	for _, k := range s.PreviousKeys {
+		s.codecs = append(s.codecs, s.codec(k.HashKey, k.BlockKey))
+	}
+}
+
+// codec makes one codec with the cookie's MaxAge and Serializer.
+func (s *SessionCookie[T]) codec(hashKey, blockKey []byte) *securecookie.SecureCookie {
+	if len(blockKey) == 0 {
+		blockKey = nil
+	}
+	c := securecookie.New(hashKey, blockKey)
 	if s.MaxAge > 0 {
 		c.MaxAge(s.MaxAge)
 	}
 	if s.Serializer != nil {
 		c.SetSerializer(s.Serializer)
 	}
-	s.codec = c
+	return c
 }
 
 // validCookieName reports whether name is a non-empty RFC 6265 token.

@@ -33,7 +33,9 @@ import (
 //     tries again;
 //   - with no HashKey, the key is random per process: markers set before a
 //     restart no longer verify, so those browsers get no reset after it
-//     (the stale marker is cleared, or replaced on the next identified page).
+//     (the stale marker is cleared, or replaced on the next identified page);
+//   - markers signed with a key in PreviousHashKeys still verify and still
+//     reset; the next identified page re-signs them with HashKey.
 
 // markerMaxAge is the marker's lifetime in seconds, in the browser and in
 // securecookie's timestamp check. It is set once and not refreshed, so a
@@ -46,10 +48,20 @@ type signOut struct {
 	codec  *securecookie.SecureCookie
 	idKey  []byte // HMAC key for visitor IDs, derived from the hash key
 
+	// previous are the keys of SignOut.PreviousHashKeys: markers they
+	// signed still verify, and are re-signed under the current key.
+	previous []markerKey
+
 	// idMACs holds keyed HMAC states under idKey: hmac.New hashes the key
 	// into its pads and allocates both digests, and every identified page
 	// hashes its visitor, so a Reset state is reused instead.
 	idMACs sync.Pool
+}
+
+// markerKey is one previous marker key: its codec and its visitor-ID key.
+type markerKey struct {
+	codec *securecookie.SecureCookie
+	idKey []byte
 }
 
 // marker is what a request's marker cookie says.
@@ -57,8 +69,8 @@ type marker int
 
 const (
 	markerAbsent  marker = iota // no cookie
-	markerInvalid               // a cookie that does not verify (tampered, expired, old key)
-	markerValid                 // a cookie this process signed
+	markerInvalid               // a cookie that does not verify (tampered, expired, unknown key)
+	markerValid                 // a cookie signed with the current key or a previous one
 )
 
 func newSignOut(cfg SignOut) *signOut {
@@ -66,38 +78,58 @@ func newSignOut(cfg SignOut) *signOut {
 	if len(key) == 0 {
 		key = make([]byte, 32)
 		rand.Read(key) // never fails (crypto/rand, Go 1.24+)
-	} else {
-		key = append([]byte(nil), key...)
 	}
 	name := cfg.CookieName
 	if name == "" {
 		name = DefaultSignOutCookie
 	}
-	// The visitor-ID key is derived rather than reused, so that the same key
-	// never serves two HMAC constructions.
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte("chatident sign-out marker: visitor id"))
+	cur := newMarkerKey(key)
 	s := &signOut{
 		name:   name,
 		secure: cfg.Secure,
-		codec:  securecookie.New(key, nil).SetSerializer(securecookie.NopEncoder{}).MaxAge(markerMaxAge),
-		idKey:  h.Sum(nil),
+		codec:  cur.codec,
+		idKey:  cur.idKey,
+	}
+	for _, k := range cfg.PreviousHashKeys {
+		s.previous = append(s.previous, newMarkerKey(k))
 	}
 	s.idMACs.New = func() any { return &idMAC{h: hmac.New(sha256.New, s.idKey)} }
 	return s
 }
 
-// read returns the state of r's marker and, when valid, the visitor hash it holds.
-func (s *signOut) read(r *http.Request) (marker, []byte) {
+// newMarkerKey builds the codec and visitor-ID key for one hash key.
+func newMarkerKey(key []byte) markerKey {
+	key = append([]byte(nil), key...) // the caller's slice may change later
+	// The visitor-ID key is derived rather than reused, so that the same key
+	// never serves two HMAC constructions.
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("chatident sign-out marker: visitor id"))
+	return markerKey{
+		codec: securecookie.New(key, nil).SetSerializer(securecookie.NopEncoder{}).MaxAge(markerMaxAge),
+		idKey: h.Sum(nil),
+	}
+}
+
+// read returns the state of r's marker and, when valid, the visitor hash it
+// holds and the key that signed it: nil for the current key, else the
+// previous key.
+func (s *signOut) read(r *http.Request) (marker, []byte, *markerKey) {
 	c, err := r.Cookie(s.name)
 	if err != nil {
-		return markerAbsent, nil
+		return markerAbsent, nil, nil
 	}
 	var hash []byte
-	if err := s.codec.Decode(s.name, c.Value, &hash); err != nil || len(hash) != sha256.Size {
-		return markerInvalid, nil
+	if err := s.codec.Decode(s.name, c.Value, &hash); err == nil && len(hash) == sha256.Size {
+		return markerValid, hash, nil
 	}
-	return markerValid, hash
+	for i := range s.previous {
+		k := &s.previous[i]
+		hash = nil
+		if err := k.codec.Decode(s.name, c.Value, &hash); err == nil && len(hash) == sha256.Size {
+			return markerValid, hash, k
+		}
+	}
+	return markerInvalid, nil, nil
 }
 
 // visitorHash is the opaque form of a visitor ID the marker holds.
@@ -208,19 +240,32 @@ func forwardedHTTPS(h http.Header) bool {
 type signOutPlan struct {
 	mark    marker
 	same    bool   // the marker holds this visitor's hash
+	stale   bool   // the marker verified under a previous key
 	visitor []byte // this visitor's hash, when identified
 	resets  bool   // the page carries the vendors' resets
 }
 
 // plan reads the marker and decides whether this page resets the widgets:
 // yes when the marker is valid and the visitor is anonymous or someone else.
+// A marker under a previous key is compared with the visitor's hash under
+// that key.
 func (s *signOut) plan(r *http.Request, id string, known bool) signOutPlan {
 	var p signOutPlan
 	var held []byte
-	p.mark, held = s.read(r)
+	var old *markerKey
+	p.mark, held, old = s.read(r)
+	p.stale = old != nil
 	if known {
 		p.visitor = s.visitorHash(id)
-		p.same = p.mark == markerValid && hmac.Equal(held, p.visitor)
+		if p.mark == markerValid {
+			mine := p.visitor
+			if old != nil {
+				h := hmac.New(sha256.New, old.idKey)
+				h.Write([]byte(id))
+				mine = h.Sum(nil)
+			}
+			p.same = hmac.Equal(held, mine)
+		}
 	}
 	p.resets = p.mark == markerValid && !p.same
 	return p
@@ -232,7 +277,9 @@ func (s *signOut) plan(r *http.Request, id string, known bool) signOutPlan {
 func (s *signOut) finish(w http.ResponseWriter, r *http.Request, p signOutPlan, identified, consumed bool) error {
 	switch {
 	case identified:
-		if !p.same {
+		// A marker under a previous key is re-signed, so that it outlives
+		// the removal of that key.
+		if !p.same || p.stale {
 			return s.set(w, r, p.visitor)
 		}
 	case consumed:

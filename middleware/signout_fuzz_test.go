@@ -114,7 +114,7 @@ func FuzzSignOutMarker(f *testing.F) {
 		if id != "" {
 			r = r.WithContext(WithVisitor(r.Context(), vendors.Visitor{ID: id}))
 		}
-		state, hash := m.signOut.read(r)
+		state, hash, _ := m.signOut.read(r)
 		sent, err := r.Cookie(DefaultSignOutCookie)
 		switch {
 		case (err == nil) != (state != markerAbsent):
@@ -139,7 +139,7 @@ func FuzzSignOutMarker(f *testing.F) {
 			}
 			next := httptest.NewRequest(http.MethodGet, "/", nil)
 			next.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-			if s, h := m.signOut.read(next); s != markerValid || !bytes.Equal(h, m.signOut.visitorHash(id)) {
+			if s, h, _ := m.signOut.read(next); s != markerValid || !bytes.Equal(h, m.signOut.visitorHash(id)) {
 				t.Fatalf("the new marker reads back as %v %x, want the visitor's hash", s, h)
 			}
 		case id == "" && state != markerAbsent:

@@ -84,6 +84,14 @@ func validate(cfg Config) ([]vendorEntry, error) {
 		if name := cfg.SignOut.CookieName; name != "" && !validCookieName(name) {
 			fail("Config.SignOut.CookieName %q is not a valid cookie name", name)
 		}
+		if len(cfg.SignOut.PreviousHashKeys) > 0 && len(cfg.SignOut.HashKey) == 0 {
+			fail("Config.SignOut.PreviousHashKeys is set without HashKey, the key that replaces them")
+		}
+		for i, k := range cfg.SignOut.PreviousHashKeys {
+			if len(k) < 32 {
+				fail("Config.SignOut.PreviousHashKeys[%d] is %d bytes, want at least 32", i, len(k))
+			}
+		}
 		if cfg.SignOut.Secure > SecureByForwardedProto {
 			fail("Config.SignOut.Secure %d is not a SecureMode constant", cfg.SignOut.Secure)
 		}
