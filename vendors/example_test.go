@@ -104,9 +104,11 @@ func ExampleEdna() {
 	// window["clientData"] = "{\u0022name\u0022:\u0022Anna\u0022,\u0022email\u0022:\u0022anna@example.com\u0022,\u0022personal_manager\u0022:\u0022olga\u0022}";
 }
 
-// security_hash is HMAC-SHA256 of the user_id:
+// The user_id is the opaque HMAC-SHA256(Secret, ID), and security_hash is
+// HMAC-SHA256 of that user_id:
 //
 //	printf '%s' 12345 | openssl dgst -sha256 -hmac 'test-key-not-a-secret-0123456789abcdef'
+//	python3 -c "import hmac,hashlib;k=b'test-key-not-a-secret-0123456789abcdef';u=hmac.new(k,b'12345',hashlib.sha256).hexdigest();print(hmac.new(k,u.encode(),hashlib.sha256).hexdigest())"
 func ExampleHelpCrunch() {
 	h := &vendors.HelpCrunch{
 		Organization: "acme",
@@ -125,7 +127,7 @@ func ExampleHelpCrunch() {
 	// Output:
 	// (function(w){if(!w.HelpCrunch){w.HelpCrunch=function(){w.HelpCrunch.q.push(arguments)};w.HelpCrunch.q=[]}})(window);
 	// (function(d){var e=d.createElement("script");e.async=true;e.src="https://acme.widget.helpcrunch.com/";var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return}}(d.head||d.documentElement).appendChild(e)})(document);
-	// HelpCrunch("init","acme",{"appId":"1","user":{"user_id":"12345","name":"Anna","security_hash":"19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103"}});
+	// HelpCrunch("init","acme",{"appId":"1","user":{"user_id":"19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103","name":"Anna","security_hash":"0d7149f5d7f156187e2f0bf6decc6f7481df5cb0c6942226d2dc65c19e240a4e"}});
 	// HelpCrunch("showChatWidget");
 }
 

@@ -16,9 +16,13 @@ import (
 // user object also gets name, email, phone, company and custom_data (the
 // Visitor's Attributes), each left out when empty. security_hash is
 // HMAC-SHA256(Secret, user_id as sent), lowercase hex, so that no one can
-// claim another user_id from their browser. With HashUserID the user_id sent
-// is itself HMAC-SHA256(Secret, ID) in hex, so HelpCrunch never sees the
-// site's ids.
+// claim another user_id from their browser.
+//
+// By default the user_id sent is not the site's id but an opaque one,
+// HMAC-SHA256(Secret, ID) in hex (see hashedUserID), so HelpCrunch never
+// sees the site's ids and no one can guess a user_id. RawUserID sends the
+// site's id instead; see it for the risk and for when a live install must
+// set it.
 //
 // Anonymous visitors get init without user: HelpCrunch shows its pre-chat
 // form.
@@ -35,8 +39,16 @@ import (
 //
 // Once HelpCrunch has seen a security_hash for a user_id, every later init
 // for that user_id must carry the same value, or the widget gets 403 and an
-// empty chat. So never rotate Secret and never switch HashUserID on an
-// existing install: either change makes every known user's chat fail.
+// empty chat. So never rotate Secret and never switch RawUserID on an
+// existing install: either change makes every known user's chat fail or
+// start over.
+//
+// The pin is also why user ids must not be guessable: HelpCrunch holds no
+// secret of the site and keeps the first hash it sees for a user_id. With
+// raw ids, anyone who can load the widget can send init for a user_id that
+// has not chatted yet with a made-up hash, and the real user is then locked
+// out (403) for good. An opaque user_id cannot be guessed, so no one can
+// claim it first; that is why it is the default.
 //
 // Build the value once and do not change its fields after passing it to
 // middleware.New: requests read it concurrently. Copying it is harmless.
@@ -50,9 +62,29 @@ type HelpCrunch struct {
 	// Secret signs user ids (required, at least 16 bytes). Never rotate it on
 	// a live install: see the security notes.
 	Secret []byte
-	// HashUserID sends HMAC-SHA256(Secret, ID) in hex as user_id instead of
-	// the raw id. Choose once: switching it changes every user_id.
+	// HashUserID is kept so that configurations written for earlier
+	// versions still compile; it has no effect, because the hashed user_id
+	// it used to turn on is now the default. Setting it together with
+	// RawUserID is a configuration error.
+	//
+	// Deprecated: the hashed user_id is the default; use RawUserID to send
+	// raw ids.
 	HashUserID bool
+	// RawUserID sends the site's user id itself as user_id instead of the
+	// opaque HMAC-SHA256(Secret, ID).
+	//
+	// Risk: HelpCrunch pins the first security_hash it sees for a user_id
+	// and holds no secret of the site, so with raw ids that can be guessed
+	// (database keys, sequential numbers, e-mail addresses) anyone can claim
+	// a user who has not chatted yet with a made-up hash, and that user then
+	// gets 403 and an empty chat for good.
+	//
+	// Migration: an install that already sent raw ids (every install that
+	// did not set HashUserID before hashed ids became the default) must set
+	// RawUserID, or each of its users becomes a new, empty HelpCrunch
+	// contact under a new user_id and loses their history. New installs
+	// should leave it false. Never switch it on a live install.
+	RawUserID bool
 	// WidgetURL is the widget script; https://<Organization>.widget.helpcrunch.com/
 	// by default.
 	WidgetURL string
@@ -81,6 +113,9 @@ func (h *HelpCrunch) Validate() error {
 	}
 	if err := checkKey(helpCrunchName, "Secret", h.Secret); err != nil {
 		return err
+	}
+	if h.RawUserID && h.HashUserID {
+		return configErr(helpCrunchName, "RawUserID", "is set together with HashUserID; set only RawUserID to send raw ids")
 	}
 	if h.WidgetURL != "" {
 		if err := checkScriptURL(helpCrunchName, "WidgetURL", h.WidgetURL); err != nil {
@@ -147,9 +182,9 @@ func (h *HelpCrunch) user(v Visitor) (Object, error) {
 	if v.ID == "" {
 		return nil, ErrNoVisitorID
 	}
-	userID := toValidUTF8(v.ID)
-	if h.HashUserID {
-		userID = h.macs.hex(h.Secret, v.ID)
+	userID := h.hashedUserID(v.ID)
+	if h.RawUserID {
+		userID = toValidUTF8(v.ID)
 	}
 	user := Object{{"user_id", userID}}
 	for _, f := range []Field{{"name", v.Name}, {"email", v.Email}, {"phone", v.Phone}, {"company", v.Company}} {
@@ -164,4 +199,11 @@ func (h *HelpCrunch) user(v Visitor) (Object, error) {
 		user = append(user, Field{"custom_data", v.Attributes})
 	}
 	return user, nil
+}
+
+// hashedUserID is the default user_id: HMAC-SHA256(Secret, id), lowercase
+// hex. It cannot be guessed without Secret, so no one can claim a user's
+// user_id at HelpCrunch before that user first chats (see RawUserID).
+func (h *HelpCrunch) hashedUserID(id string) string {
+	return h.macs.hex(h.Secret, id)
 }

@@ -33,8 +33,11 @@ func runHelpCrunch(t *testing.T, script []byte) ([][]any, nodeOutput) {
 	return cmds, out
 }
 
+// TestHelpCrunchIdentify checks the raw-id mode (RawUserID), where the
+// vector is the one HelpCrunch's documentation describes: security_hash over
+// the site's own id.
 func TestHelpCrunchIdentify(t *testing.T) {
-	h := &HelpCrunch{Organization: hcTestOrg, AppID: hcTestAppID, Secret: testKey}
+	h := &HelpCrunch{Organization: hcTestOrg, AppID: hcTestAppID, Secret: testKey, RawUserID: true}
 	v := Visitor{
 		ID: "12345", Name: "User One", Email: "one@example.com", Phone: "+380123456789", Company: "my company",
 		Attributes: map[string]string{"subscription": "gold"},
@@ -62,8 +65,11 @@ func TestHelpCrunchIdentify(t *testing.T) {
 	}
 }
 
-func TestHelpCrunchHashUserIDAndHide(t *testing.T) {
-	h := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, HashUserID: true, HideWidget: true, WidgetURL: "/static/hc.js"}
+// TestHelpCrunchOpaqueUserIDByDefault checks that a configuration that says
+// nothing about ids sends the opaque user_id, so that no one can claim a
+// guessable user_id first (HelpCrunch pins the first hash it sees).
+func TestHelpCrunchOpaqueUserIDByDefault(t *testing.T) {
+	h := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, HideWidget: true, WidgetURL: "/static/hc.js"}
 	script, err := h.Identify(context.Background(), testRequest(), Visitor{ID: "12345"})
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +135,24 @@ func TestHelpCrunchAnonymousAndReset(t *testing.T) {
 	out = runNode(t, nodeInput{Script: string(reset), Stubs: []string{"HelpCrunch"}})
 	if c := out.calls("HelpCrunch"); len(c) != 1 || c[0].Args[0] != "logout" {
 		t.Errorf("calls = %+v", out.Calls)
+	}
+}
+
+// TestHelpCrunchHashUserIDCompat checks the deprecated HashUserID: alone it
+// changes nothing (hashed ids are the default), with RawUserID it is refused.
+func TestHelpCrunchHashUserIDCompat(t *testing.T) {
+	old := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, HashUserID: true}
+	user, err := old.user(Visitor{ID: "12345"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := user[0].Value; got != hcHash12345 {
+		t.Errorf("HashUserID user_id = %v, want the opaque id %s", got, hcHash12345)
+	}
+	both := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, HashUserID: true, RawUserID: true}
+	var ce *ConfigError
+	if err := both.Validate(); !errors.As(err, &ce) || ce.Field != "RawUserID" {
+		t.Errorf("HashUserID with RawUserID: Validate() = %v, want a ConfigError on RawUserID", err)
 	}
 }
 

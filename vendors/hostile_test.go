@@ -21,8 +21,8 @@ func allVendors() []Vendor {
 			ClientData:   func(v Visitor) map[string]string { return map[string]string{v.Name: v.Email} },
 			ExtendedAuth: func(_ context.Context, _ Request, v Visitor) (map[string]string, error) { return v.Attributes, nil }},
 		&Edna{RawID: true, ClientIDName: "cid"},
-		&HelpCrunch{Organization: "acme", AppID: hostile, Secret: testKey},
-		&HelpCrunch{Organization: "acme", AppID: "1", Secret: testKey, HashUserID: true, WidgetURL: "https://x.example/</script>"},
+		&HelpCrunch{Organization: "acme", AppID: hostile, Secret: testKey, RawUserID: true},
+		&HelpCrunch{Organization: "acme", AppID: "1", Secret: testKey, WidgetURL: "https://x.example/</script>"},
 		&Zendesk{Secret: testKey, AccountKey: hostile, SDKURL: "/z.js?</script><!--"},
 		&Zendesk{Flavor: ZendeskWebWidget, Secret: testKey},
 		&Zendesk{Flavor: ZendeskMessaging, Secret: testKey, KeyID: hostile},
@@ -128,7 +128,8 @@ func TestHostileValuesReachWidgets(t *testing.T) {
 		})
 
 		t.Run("helpcrunch", func(t *testing.T) {
-			h := &HelpCrunch{Organization: "acme", AppID: "1", Secret: testKey}
+			// Raw ids, so that the hostile id itself reaches the widget.
+			h := &HelpCrunch{Organization: "acme", AppID: "1", Secret: testKey, RawUserID: true}
 			script, err := h.Identify(ctx, testRequest(), v)
 			if err != nil {
 				t.Fatal(err)

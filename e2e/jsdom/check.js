@@ -381,13 +381,16 @@ async function main() {
       const [, organization, settings] = inits[0];
       expectEqual(organization, config.helpcrunchOrganization, 'helpcrunch: organization');
       expectEqual(settings && settings.appId, config.helpcrunchAppId, 'helpcrunch: appId');
+      // The opaque user_id (the default): HMAC-SHA256(secret, id), and the
+      // security_hash over that user_id.
+      const userID = hmacHex(secrets.helpcrunchSecret, visitor.id);
       expectEqual(settings && settings.user, nonEmpty({
-        user_id: visitor.id,
+        user_id: userID,
         name: visitor.name,
         email: visitor.email,
         phone: visitor.phone,
         company: visitor.company,
-        security_hash: hmacHex(secrets.helpcrunchSecret, visitor.id),
+        security_hash: hmacHex(secrets.helpcrunchSecret, userID),
       }), 'helpcrunch: user');
     }
     expectEqual(rec.helpcrunch.calls.filter((c) => c[0] === 'logout').length, 0, 'helpcrunch: logout calls');
