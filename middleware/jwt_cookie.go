@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,7 +33,8 @@ const maxJWTLeeway = 5 * time.Minute
 // secret, is refused.
 //
 // The token must carry exp, which must not have passed; an iat in the future
-// or an nbf not yet reached is refused. sub is required and becomes the
+// or an nbf not yet reached is refused. With MaxLifetime set, iat is
+// required too and exp − iat must not exceed it. sub is required and becomes the
 // Visitor's ID; email and name, when present as strings, become Email and
 // Name. A missing or refused token means an anonymous visitor, never an error
 // page.
@@ -64,6 +66,13 @@ type JWTCookie struct {
 	// Leeway allows for clock skew between the issuer and this server when
 	// checking exp, nbf and iat; at most 5 minutes.
 	Leeway time.Duration
+	// MaxLifetime, when positive, bounds the life the issuer gave a token,
+	// exp − iat: a token issued for longer, one without iat, and one whose
+	// exp comes before its iat are refused. It limits what a stolen token
+	// (or an issuer misconfigured to hand out year-long tokens) is worth,
+	// whatever its exp says. Leeway does not stretch it: both times come
+	// from the issuer's clock. 0 means no bound.
+	MaxLifetime time.Duration
 	// Visitor, when set, adjusts the visitor made from the verified claims
 	// (v has ID, Email and Name filled in as described above) or, returning
 	// false, treats the token as having no visitor.
@@ -117,6 +126,9 @@ func (s *JWTCookie) Validate() error {
 	if s.Leeway < 0 || s.Leeway > maxJWTLeeway {
 		errs = append(errs, fmt.Errorf("JWTCookie.Leeway %v is outside 0 to %v", s.Leeway, maxJWTLeeway))
 	}
+	if s.MaxLifetime < 0 {
+		errs = append(errs, fmt.Errorf("JWTCookie.MaxLifetime %v is negative", s.MaxLifetime))
+	}
 	return errors.Join(errs...)
 }
 
@@ -136,7 +148,8 @@ func checkRSAKey(k *rsa.PublicKey) error {
 
 // Lookup verifies the token in the cookie. A missing cookie is (nil, nil); a
 // token that is oversized, malformed, wrongly signed, expired, issued in the
-// future or without sub is an error wrapping the jwt sentinel that says why.
+// future, without sub, or issued for longer than MaxLifetime is an error
+// wrapping the jwt sentinel that says why.
 func (s *JWTCookie) Lookup(r *http.Request) (*vendors.Visitor, error) {
 	name := s.Name
 	if name == "" {
@@ -153,6 +166,11 @@ func (s *JWTCookie) Lookup(r *http.Request) (*vendors.Visitor, error) {
 	claims := jwt.MapClaims{}
 	if _, err := s.parser.ParseWithClaims(c.Value, claims, s.key); err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadJWT, jwtReason(err))
+	}
+	if s.MaxLifetime > 0 {
+		if err := s.checkLifetime(claims); err != nil {
+			return nil, fmt.Errorf("%w: %w", errBadJWT, err)
+		}
 	}
 	sub, err := claims.GetSubject()
 	if err != nil || sub == "" {
@@ -212,6 +230,40 @@ func (s *JWTCookie) build() {
 		opts = append(opts, jwt.WithAudience(s.Audience))
 	}
 	s.parser = jwt.NewParser(opts...)
+}
+
+// checkLifetime refuses a token whose exp − iat exceeds MaxLifetime, or
+// that has no iat. jwt has already checked both claims' types and exp's
+// presence; the difference is taken in float64 seconds, as the claims
+// arrive, because converting a huge or negative time to time.Time or
+// time.Duration would overflow.
+func (s *JWTCookie) checkLifetime(claims jwt.MapClaims) error {
+	iat, ok := numericClaim(claims, "iat")
+	if !ok {
+		return fmt.Errorf("%w: iat (MaxLifetime is set)", jwt.ErrTokenRequiredClaimMissing)
+	}
+	exp, ok := numericClaim(claims, "exp")
+	if !ok {
+		return fmt.Errorf("%w: exp", jwt.ErrTokenRequiredClaimMissing)
+	}
+	// Written so that NaN (impossible from JSON, but cheap to refuse) fails.
+	if life := exp - iat; !(life >= 0 && life <= s.MaxLifetime.Seconds()) {
+		return fmt.Errorf("%w: exp - iat is negative or over MaxLifetime", jwt.ErrTokenInvalidClaims)
+	}
+	return nil
+}
+
+// numericClaim reads a NumericDate claim as jwt decodes it: a float64, or a
+// json.Number should the parser ever be set to use them.
+func numericClaim(claims jwt.MapClaims, name string) (float64, bool) {
+	switch v := claims[name].(type) {
+	case float64:
+		return v, true
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	}
+	return 0, false
 }
 
 // key hands jwt the configured key. WithValidMethods has already pinned the
