@@ -77,19 +77,21 @@ func (rs *response) classify() (reason Reason, sniff bool) {
 	if !rs.h.cfg.eligible(rs.status) {
 		return Status, false
 	}
-	// Direct lookups: the keys are canonical, as Header.Set makes them.
+	// Direct lookups of canonical keys: foldGoverned has moved every other
+	// spelling the application wrote into the map there.
 	h := rs.w.Header()
-	if ce := h["Content-Encoding"]; len(ce) > 0 && ce[0] != "" {
+	foldGoverned(h)
+	if ce := h["Content-Encoding"]; anyValue(ce) {
 		return Encoded, false
 	}
 	ct, ok := h["Content-Type"]
 	if !ok {
-		if te := h["Transfer-Encoding"]; len(te) > 0 && te[0] != "" {
+		if te := h["Transfer-Encoding"]; anyValue(te) {
 			return NotHTML, false // net/http does not sniff then, and sends no type
 		}
 		return "", true
 	}
-	if len(ct) == 0 || !isHTMLType(ct[0]) {
+	if len(ct) == 0 || !allHTMLTypes(ct) {
 		// A present but nil Content-Type suppresses the header in net/http.
 		return NotHTML, false
 	}
@@ -135,6 +137,7 @@ func (rs *response) sniff(p []byte) Reason {
 func (rs *response) prepare() Reason {
 	cookies := len(rs.w.Header()["Set-Cookie"])
 	rs.script = rs.h.script(rs.req)
+	foldGoverned(rs.w.Header()) // a cookie (or anything) the script function added
 	rs.personal = len(rs.w.Header()["Set-Cookie"]) != cookies
 	if len(rs.script) == 0 {
 		return NoScript
@@ -160,6 +163,29 @@ func (rs *response) prepare() Reason {
 	rs.tag = append(t, closeTag...)
 	rs.insLen = len(rs.tag) + len(rs.script)
 	return ""
+}
+
+// anyValue reports whether a header has a non-empty value.
+func anyValue(v []string) bool {
+	for _, s := range v {
+		if s != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// allHTMLTypes reports whether every Content-Type value is an HTML type. A
+// browser reads several values (or one with a comma) as one list and may
+// take another type or charset from a later element, so a value list that
+// is not HTML throughout is not HTML.
+func allHTMLTypes(values []string) bool {
+	for _, v := range values {
+		if strings.IndexByte(v, ',') >= 0 || !isHTMLType(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // isHTMLType reports whether a Content-Type value is text/html or

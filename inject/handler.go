@@ -44,7 +44,10 @@ import "net/http"
 //     Accept-Ranges too;
 //   - Cache-Control gets private and loses public and s-maxage (no-store,
 //     no-cache, max-age and the rest stay); it is set to private when absent.
-//     CDN-Cache-Control and Surrogate-Control are removed;
+//     Every field a CDN or caching proxy would take over it is removed:
+//     CDN-Cache-Control, any RFC 9213 targeted *-CDN-Cache-Control and any
+//     other *-Cache-Control, Surrogate-Control, Edge-Control and
+//     X-Accel-Expires;
 //   - Vary gains Cookie (Vary: * is left alone);
 //   - Content-Security-Policy and Content-Security-Policy-Report-Only are
 //     honoured: the element carries the policy's nonce if it has one, and a
@@ -54,6 +57,15 @@ import "net/http"
 //     (CSPBlocks), in a Report-Only policy too, since its hash would loosen
 //     the policy being tried out. A policy given in the page by
 //     <meta http-equiv> is not seen.
+//
+// Header names are case-insensitive, and net/http sends a key written into
+// the map directly ("cache-control") as it is, next to the canonical one: so
+// every spelling of each header read or rewritten here (Content-Type,
+// Content-Encoding, Transfer-Encoding, Content-Length, Set-Cookie, the CSP
+// headers, the validators, Accept-Ranges and the cache fields above) is
+// first moved to its canonical key, values kept in the order net/http
+// would send them. A Content-Type given several times, or with a comma, is
+// HTML only when every value is.
 //
 // A response whose stream ends without the marker while its headers are
 // still held goes out as the application made it, with one exception: if

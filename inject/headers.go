@@ -2,6 +2,7 @@ package inject
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,55 +25,74 @@ const (
 // privatize rewrites h for a response that carries, or may carry, a script
 // made for one visitor:
 //
-//   - Content-Length grows by grow when lengthKnown, else it is removed;
+//   - Content-Length grows by grow when lengthKnown, else it is removed (so
+//     is a Content-Length given several times with different values);
 //   - ETag and Last-Modified are removed: a validator shared by every
 //     visitor would let a cache or a conditional request answer one
 //     visitor's page with another's;
 //   - Accept-Ranges is removed: byte ranges of a per-visitor body do not
 //     line up with the application's;
-//   - Cache-Control gets private, loses public and s-maxage (CDN-Cache-Control
-//     and Surrogate-Control, which would override it at a CDN, are removed);
-//   - Vary gains Cookie, unless it is already there or Vary is *.
+//   - the rest is privateCaching.
+//
+// Every spelling of these names counts (see foldGoverned).
 //
 // vals, if not nil, is the storage for the new Cache-Control and Vary values
 // (the per-response writer lends its own, so the usual case allocates
 // nothing); it must not be shared with another response.
 func privatize(h http.Header, grow int, lengthKnown bool, vals *[2]string) {
-	if lengthKnown {
-		if v := h["Content-Length"]; len(v) > 0 {
-			n, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 64)
-			if err == nil && n >= 0 {
-				h["Content-Length"] = []string{strconv.FormatInt(n+int64(grow), 10)}
-			} else {
-				// A length we cannot read cannot be grown; net/http
-				// would reject it anyway.
-				delete(h, "Content-Length")
-			}
+	foldGoverned(h)
+	if v, ok := h["Content-Length"]; ok {
+		n, err := int64(-1), error(nil)
+		if lengthKnown {
+			n, err = oneLength(v)
 		}
-	} else {
-		delete(h, "Content-Length")
-	}
-	// One pass over the (small) map instead of a lookup per name; it also
-	// catches the spellings an application may have put in the map
-	// directly, which net/http sends as they are.
-	for k := range h {
-		switch k {
-		case "Etag", "ETag", "Last-Modified", "Accept-Ranges":
-			delete(h, k)
+		if lengthKnown && err == nil {
+			h["Content-Length"] = []string{strconv.FormatInt(n+int64(grow), 10)}
+		} else {
+			// A length we cannot read cannot be grown; net/http
+			// would reject it anyway.
+			delete(h, "Content-Length")
 		}
 	}
-	privateCaching(h, vals)
+	delete(h, "Etag")
+	delete(h, "Last-Modified")
+	delete(h, "Accept-Ranges")
+	privateCanonical(h, vals)
+}
+
+// oneLength reads a Content-Length given as one or more equal values.
+func oneLength(v []string) (int64, error) {
+	if len(v) == 0 {
+		return 0, strconv.ErrSyntax
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 64)
+	if err != nil || n < 0 {
+		return 0, strconv.ErrSyntax
+	}
+	for _, o := range v[1:] {
+		if m, err := strconv.ParseInt(strings.TrimSpace(o), 10, 64); err != nil || m != n {
+			return 0, strconv.ErrSyntax
+		}
+	}
+	return n, nil
 }
 
 // privateCaching keeps h's response out of shared caches: Cache-Control
-// gets private and loses public and s-maxage, CDN-Cache-Control and
-// Surrogate-Control (which would override it at a CDN) are removed, and Vary
-// gains Cookie, unless it is already there or Vary is *. vals is as for
-// privatize.
+// gets private and loses public and s-maxage, every field that tells a
+// shared cache how long to keep the response over Cache-Control's head is
+// removed (see sharedCacheControl), and Vary gains Cookie, unless it is
+// already there or Vary is *. Every spelling of these names counts (see
+// foldGoverned). vals is as for privatize.
 func privateCaching(h http.Header, vals *[2]string) {
+	foldGoverned(h)
+	privateCanonical(h, vals)
+}
+
+// privateCanonical is privateCaching for a map whose governed keys are
+// canonical already.
+func privateCanonical(h http.Header, vals *[2]string) {
 	for k := range h {
-		switch k {
-		case "Cdn-Cache-Control", "CDN-Cache-Control", "Surrogate-Control":
+		if sharedCacheControl(k) {
 			delete(h, k)
 		}
 	}
@@ -96,6 +116,97 @@ func privateCaching(h http.Header, vals *[2]string) {
 			copy(nv, old)
 			nv[len(nv)-1] = vary
 			h["Vary"] = nv
+		}
+	}
+}
+
+// governed reports whether chatident reads or rewrites the header named c
+// (in canonical form): it decides on Content-Type, Content-Encoding and
+// Transfer-Encoding, reads Set-Cookie and the two Content-Security-Policy
+// fields, and rewrites or removes the length, the validators and every
+// cache control field.
+func governed(c string) bool {
+	switch c {
+	case "Content-Type", "Content-Encoding", "Transfer-Encoding", "Content-Length",
+		"Content-Security-Policy", "Content-Security-Policy-Report-Only", "Set-Cookie",
+		"Cache-Control", "Vary", "Etag", "Last-Modified", "Accept-Ranges":
+		return true
+	}
+	return sharedCacheControl(c)
+}
+
+// sharedCacheControl reports whether the header named c (in canonical form)
+// tells a shared cache (a CDN or a caching proxy) how to keep the response,
+// taking precedence there over Cache-Control: CDN-Cache-Control and every
+// targeted cache control field of RFC 9213 (Cloudflare-CDN-Cache-Control,
+// Vercel-CDN-Cache-Control, Netlify-CDN-Cache-Control, …), and with them any
+// other name ending in -Cache-Control (Akamai-Cache-Control,
+// X-LiteSpeed-Cache-Control), Surrogate-Control, Akamai's Edge-Control and
+// nginx's X-Accel-Expires. Without them, such a cache falls back to
+// Cache-Control, which privateCaching makes private; removing one can only
+// make a response less cacheable.
+func sharedCacheControl(c string) bool {
+	switch c {
+	case "Surrogate-Control", "Edge-Control", "X-Accel-Expires":
+		return true
+	}
+	const suffix = "-Cache-Control"
+	return len(c) > len(suffix) && c[len(c)-len(suffix):] == suffix
+}
+
+// foldGoverned moves the values of every governed header (see governed)
+// that h holds under a spelling other than the canonical one (an
+// application may write h["cache-control"] directly, and net/http sends such
+// a key as it is, next to the canonical one) to the canonical key, so that
+// every later look-up and rewrite sees all of them. Values keep the order in
+// which net/http would have sent them (keys sorted, each key's values in
+// order). A non-canonical key holding no value is dropped: net/http sends
+// nothing for it. Keys net/http would not send at all (not valid field
+// names) are left alone.
+//
+// The usual map, all canonical, costs one pass and no allocation.
+func foldGoverned(h http.Header) {
+	var odd []string
+	for k := range h {
+		if c := http.CanonicalHeaderKey(k); c != k && governed(c) {
+			odd = append(odd, k)
+		}
+	}
+	if len(odd) == 0 {
+		return
+	}
+	slices.Sort(odd)
+	for _, k := range odd {
+		if _, ok := h[k]; !ok {
+			continue // folded with an earlier spelling
+		}
+		c := http.CanonicalHeaderKey(k)
+		var keys []string
+		for _, o := range odd {
+			if http.CanonicalHeaderKey(o) == c {
+				keys = append(keys, o)
+			}
+		}
+		cv, present := h[c]
+		if present {
+			keys = append(keys, c)
+			slices.Sort(keys)
+		}
+		// A new slice: the application's own slices may have spare
+		// capacity that an append would write into.
+		var vals []string
+		for _, o := range keys {
+			if o == c {
+				vals = append(vals, cv...)
+			} else {
+				vals = append(vals, h[o]...)
+				delete(h, o)
+			}
+		}
+		if present || vals != nil {
+			// A canonical key present without values stays so: net/http
+			// reads a nil Content-Type as "send none, sniff none".
+			h[c] = vals
 		}
 	}
 }

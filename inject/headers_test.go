@@ -1,11 +1,16 @@
 package inject
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestPrivateCacheControl(t *testing.T) {
@@ -166,5 +171,217 @@ func TestNoMarkerHeadersAfterScriptSetCookie(t *testing.T) {
 		if fmt.Sprint(tp.sent) != fmt.Sprint(want) {
 			t.Errorf("setCookie=%v: headers\n%v\nwant\n%v", setCookie, tp.sent, want)
 		}
+	}
+}
+
+// wireResponse is a response as read off the connection, header names as
+// the server wrote them.
+type wireResponse struct {
+	status string
+	fields [][2]string // name, value, in order
+	body   string
+}
+
+// values returns the values of every field whose name equals name in ASCII
+// case folding.
+func (r wireResponse) values(name string) []string {
+	var out []string
+	for _, f := range r.fields {
+		if asciiLower(f[0]) == name {
+			out = append(out, f[1])
+		}
+	}
+	return out
+}
+
+// rawRequest sends one HTTP/1.1 request to the server at addr on a fresh
+// connection and reads the raw response until the server closes it, so that
+// header names are seen as they went out (net/http's client would
+// canonicalize and merge them).
+func rawRequest(t *testing.T, addr, method, path string) wireResponse {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: example.test\r\nConnection: close\r\n\r\n", method, path); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, ok := strings.Cut(string(raw), "\r\n\r\n")
+	if !ok {
+		t.Fatalf("no end of header in %q", raw)
+	}
+	lines := strings.Split(head, "\r\n")
+	r := wireResponse{status: lines[0], body: body}
+	for _, l := range lines[1:] {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok {
+			t.Fatalf("header line %q", l)
+		}
+		r.fields = append(r.fields, [2]string{name, strings.TrimSpace(value)})
+	}
+	return r
+}
+
+// wireCacheFieldSet is what TestWireHeadersEverySpelling's application sets:
+// every governed header in a spelling of its own, written into the map
+// directly (net/http sends such keys as they are), and the targeted cache
+// fields of several CDNs.
+func wireCacheFieldSet(h http.Header, page string) {
+	h["content-type"] = []string{"text/html; charset=utf-8"}
+	h["content-length"] = []string{fmt.Sprint(len(page))}
+	h["cache-control"] = []string{"public, s-maxage=600"}
+	h["CACHE-CONTROL"] = []string{"max-age=60"}
+	h["vary"] = []string{"Accept-Encoding"}
+	h["etag"] = []string{`"v1"`}
+	h["ETag"] = []string{`"v1"`}
+	h["last-modified"] = []string{"Mon, 02 Jan 2006 15:04:05 GMT"}
+	h["accept-ranges"] = []string{"bytes"}
+	h["content-security-policy"] = []string{"script-src 'nonce-r4nd0m'"}
+	h["cdn-cache-control"] = []string{"max-age=3600"}
+	h["surrogate-control"] = []string{"max-age=3600"}
+	h["Cloudflare-CDN-Cache-Control"] = []string{"max-age=3600"}
+	h["vercel-cdn-cache-control"] = []string{"max-age=3600"}
+	h["Netlify-CDN-Cache-Control"] = []string{"public, max-age=3600"}
+	h["Akamai-Cache-Control"] = []string{"max-age=3600"}
+	h["edge-control"] = []string{"cache-maxage=1h"}
+	h["X-Accel-Expires"] = []string{"3600"}
+	h["Some-Future-Cdn-CDN-Cache-Control"] = []string{"max-age=3600"}
+}
+
+// wireRemoved are the fields no per-visitor page may carry to a shared
+// cache; validators, length and ranges are checked where they apply.
+func checkWireCaching(t *testing.T, r wireResponse) {
+	t.Helper()
+	for _, f := range r.fields {
+		n := asciiLower(f[0])
+		if n != "cache-control" && strings.HasSuffix(n, "-cache-control") || n == "surrogate-control" || n == "edge-control" || n == "x-accel-expires" {
+			t.Errorf("%s: %s: %s reached the wire", r.status, f[0], f[1])
+		}
+	}
+	cc := r.values("cache-control")
+	if len(cc) != 1 || !slices.Contains(refListElements(cc), "private") || strings.Contains(asciiLower(cc[0]), "public") || strings.Contains(asciiLower(cc[0]), "s-maxage") {
+		t.Errorf("%s: Cache-Control %q, want one private value without public or s-maxage", r.status, cc)
+	}
+	if !slices.ContainsFunc(refFieldNames(r.values("vary")), func(e string) bool { return asciiLower(e) == "cookie" }) {
+		t.Errorf("%s: Vary %q without Cookie", r.status, r.values("vary"))
+	}
+}
+
+// TestWireHeadersEverySpelling serves, through a real net/http server, pages
+// whose application wrote every governed header into the map in a spelling
+// of its own, and reads the raw header lines: no second Cache-Control, no
+// validator, no targeted cache field, one Content-Length matching the body.
+// The page without insertion point whose script function set a cookie gets
+// the same cache treatment, its validators kept.
+func TestWireHeadersEverySpelling(t *testing.T) {
+	const page = "<!doctype html><html><head><title>t</title></head><body>x</body></html>"
+	const bare = "<!doctype html><p>no head, no body end"
+	mux := http.NewServeMux()
+	mux.HandleFunc("/page", func(w http.ResponseWriter, _ *http.Request) {
+		wireCacheFieldSet(w.Header(), page)
+		_, _ = io.WriteString(w, page)
+	})
+	mux.HandleFunc("/bare", func(w http.ResponseWriter, _ *http.Request) {
+		wireCacheFieldSet(w.Header(), bare)
+		_, _ = io.WriteString(w, bare)
+	})
+	type writerKey struct{}
+	script := func(r *http.Request) []byte {
+		if r.URL.Path == "/bare" {
+			// As chatident's middleware sets its marker, but in lower case.
+			w := r.Context().Value(writerKey{}).(http.ResponseWriter)
+			w.Header()["set-cookie"] = []string{"seen=1; HttpOnly"}
+		}
+		return []byte(testScript)
+	}
+	h := Handler(mux, script, At(BeforeBodyClose))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), writerKey{}, w)))
+	}))
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+
+	r := rawRequest(t, addr, http.MethodGet, "/page")
+	const elem = `<script nonce="r4nd0m">` + testScript + "</script>"
+	if strings.Count(r.body, elem) != 1 || strings.Replace(r.body, elem, "", 1) != page {
+		t.Fatalf("body %q: want the page with %q once", r.body, elem)
+	}
+	checkWireCaching(t, r)
+	for _, n := range []string{"etag", "last-modified", "accept-ranges"} {
+		if v := r.values(n); v != nil {
+			t.Errorf("%s %q reached the wire", n, v)
+		}
+	}
+	if cl := r.values("content-length"); !slices.Equal(cl, []string{fmt.Sprint(len(r.body))}) {
+		t.Errorf("Content-Length %q, body %d bytes", cl, len(r.body))
+	}
+	if ct := r.values("content-type"); len(ct) != 1 {
+		t.Errorf("Content-Type %q, want one", ct)
+	}
+	if csp := r.values("content-security-policy"); !slices.Equal(csp, []string{"script-src 'nonce-r4nd0m'"}) {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+
+	r = rawRequest(t, addr, http.MethodGet, "/bare")
+	if r.body != bare {
+		t.Fatalf("body %q, want the page unchanged", r.body)
+	}
+	checkWireCaching(t, r)
+	if cl := r.values("content-length"); !slices.Equal(cl, []string{fmt.Sprint(len(bare))}) {
+		t.Errorf("Content-Length %q, body %d bytes", cl, len(bare))
+	}
+	if et := r.values("etag"); len(et) != 2 {
+		t.Errorf("ETag %q: the page is the application's, its validators stay", et)
+	}
+}
+
+// TestContentTypeLists: the type is read under any spelling, and a type
+// list is HTML only when every element is, since a browser may take the type
+// or the charset from a later element. Content-Encoding and
+// Transfer-Encoding count under any spelling too.
+func TestContentTypeLists(t *testing.T) {
+	const page = "<html><head></head><body>x</body></html>"
+	for _, tc := range []struct {
+		name   string
+		h      http.Header
+		inject bool
+	}{
+		{"lower-case type", http.Header{"content-type": {"text/html"}}, true},
+		{"two spellings, both HTML", http.Header{"Content-Type": {"text/html"}, "CONTENT-TYPE": {"text/html; charset=utf-8"}}, true},
+		{"nil canonical, lower-case value", http.Header{"Content-Type": nil, "content-type": {"text/html"}}, true},
+		{"HTML then text", http.Header{"Content-Type": {"text/html", "text/plain"}}, false},
+		{"HTML then text, two spellings", http.Header{"Content-Type": {"text/html"}, "content-type": {"text/plain"}}, false},
+		{"comma list", http.Header{"Content-Type": {"text/html;charset=utf-8, text/plain"}}, false},
+		{"lower-case text type, HTML body", http.Header{"content-type": {"text/plain"}}, false},
+		{"lower-case content-encoding", http.Header{"Content-Type": {"text/html"}, "content-encoding": {"x-test"}}, false},
+		{"lower-case transfer-encoding, no type", http.Header{"transfer-encoding": {"chunked"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tp, out := run(t, writes(func(w http.ResponseWriter) {
+				for k, v := range tc.h {
+					w.Header()[k] = v
+				}
+			}, page))
+			if got := out.Reason == Injected; got != tc.inject {
+				t.Fatalf("outcome %+v, want injected %v", out, tc.inject)
+			}
+			if !tc.inject && tp.body.String() != page {
+				t.Fatalf("body %q changed", tp.body.String())
+			}
+			if tc.inject {
+				if ct := wireValues(tp.sent, "content-type"); len(ct) != len(wireValues(tc.h, "content-type")) {
+					t.Fatalf("Content-Type %q from %q", ct, tc.h)
+				}
+			}
+		})
 	}
 }
