@@ -83,6 +83,13 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	if !cfg.SignOut.Disabled {
 		m.signOut = newSignOut(cfg.SignOut)
+		if len(cfg.SignOut.HashKey) == 0 {
+			// Once per New, not per request: the setting is wrong for the
+			// process's whole life, and per-request records would drown it.
+			m.logger.Warn("chatident: SignOut.HashKey is not set, so the sign-out marker is signed with a random key made now;"+
+				" markers from before a restart or from another instance do not verify, and those browsers get no reset after sign-out",
+				"fix", "set Config.SignOut.HashKey to the same secret of at least 32 bytes on every instance")
+		}
 	}
 	// The observer goes last so that an inject.Observe in cfg.Inject cannot
 	// take away the outcomes the events are built from; an inject.At there
