@@ -49,6 +49,12 @@ type vendorEntry struct {
 // reported here, never per request: all of them at once, each naming the
 // vendor (index and Name()) or source and the field at fault. A vendor's own
 // *vendors.ConfigError stays reachable with errors.As.
+//
+// New also refuses one key in two places: the keys of every vendor that
+// implements vendors.KeyHolder (Webim's PrivateKey and IDKey, Edna's IDKey,
+// HelpCrunch's and Zendesk's Secret), SignOut.HashKey and PreviousHashKeys,
+// and the keys of SessionCookie and JWTCookie sources must all differ; the
+// error names both fields, never the key.
 func New(cfg Config) (*Middleware, error) {
 	entries, err := validate(cfg)
 	if err != nil {

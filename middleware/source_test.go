@@ -91,7 +91,9 @@ func TestResolveLogs(t *testing.T) {
 
 func TestSourcesInPages(t *testing.T) {
 	type session struct{ ID string }
-	codec := securecookie.New([]byte(testKey), nil)
+	// The session key differs from the login token's: New refuses one key
+	// in two places.
+	codec := securecookie.New([]byte(rotatedKey), nil)
 	value, err := codec.Encode("session", session{ID: "from-session"})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +101,7 @@ func TestSourcesInPages(t *testing.T) {
 	m := mustNew(t, Config{
 		Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}},
 		Sources: []Source{
-			&SessionCookie[session]{Name: "session", HashKey: []byte(testKey),
+			&SessionCookie[session]{Name: "session", HashKey: []byte(rotatedKey),
 				Visitor: func(s session) (vendors.Visitor, bool) { return vendors.Visitor{ID: s.ID}, true }},
 			&JWTCookie{Secret: []byte(testKey)},
 		},

@@ -22,6 +22,14 @@ func validate(cfg Config) ([]vendorEntry, error) {
 	if len(cfg.Vendors) == 0 {
 		fail("Config.Vendors is empty")
 	}
+	var keys []namedKey // every key, compared once all are known
+	addKeys := func(where string, held func() []vendors.Key) {
+		nk, err := heldKeys(where, held)
+		if err != nil {
+			fail("%w", err)
+		}
+		keys = append(keys, nk...)
+	}
 	entries := make([]vendorEntry, 0, len(cfg.Vendors))
 	seen := make(map[string]int, len(cfg.Vendors))
 	for i, v := range cfg.Vendors {
@@ -54,6 +62,9 @@ func validate(cfg Config) ([]vendorEntry, error) {
 					fail("%s: %w", where, err)
 				}
 			}
+		}
+		if kh, ok := v.(vendors.KeyHolder); ok {
+			addKeys(where, kh.Keys)
 		}
 		var eps []vendors.Endpoint
 		if p, ok := v.(vendors.EndpointProvider); ok {
@@ -106,6 +117,12 @@ func validate(cfg Config) ([]vendorEntry, error) {
 				fail("Config.Sources[%d] (%T): %w", i, s, err)
 			}
 		}
+		if kh, ok := s.(keyHolder); ok {
+			addKeys(fmt.Sprintf("Config.Sources[%d] (%T)", i, s), kh.secretKeys)
+		}
+	}
+	for _, err := range checkDistinctKeys(append(keys, signOutKeys(cfg.SignOut)...)) {
+		fail("%w", err)
 	}
 	if cfg.Observer != nil && isNil(cfg.Observer) {
 		fail("Config.Observer is a nil %T", cfg.Observer)
