@@ -33,6 +33,19 @@ type Config struct {
 	// what happens to other paths under it.
 	EndpointPrefix string
 
+	// MountPath is the URL path prefix in front of the application that is
+	// removed before requests reach the middleware: the application is
+	// wrapped in http.StripPrefix("/app", ...), or a reverse proxy serves it
+	// at /app/ and forwards requests without "/app". The scripts then fetch
+	// the endpoints at MountPath + EndpointPrefix + ... ("/app/_chatident/
+	// zendesk/token"), which is where the browser can reach them, while
+	// requests are still matched on the path as it arrives
+	// (EndpointPrefix + ...). Empty (the default) when the application sees
+	// the same paths as the browser. It must start with "/" and not end
+	// with one ("/app", "/shop/eu"), with the same rules for its segments as
+	// EndpointPrefix.
+	MountPath string
+
 	// SignOut configures the reset of widgets after sign-out.
 	SignOut SignOut
 

@@ -41,7 +41,7 @@ type Middleware struct {
 type vendorEntry struct {
 	v         vendors.Vendor
 	name      string
-	base      string // Request.Endpoints: prefix + name + "/"
+	base      string // Request.Endpoints, the URL path pages fetch: MountPath + prefix + name + "/"
 	endpoints []vendors.Endpoint
 }
 
@@ -79,12 +79,15 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	for i := range m.vendors {
 		e := &m.vendors[i]
-		e.base = m.prefix + e.name + "/"
+		// Pages fetch the endpoints under MountPath; requests arrive here
+		// with it stripped, and are matched without it.
+		route := m.prefix + e.name + "/"
+		e.base = cfg.MountPath + route
 		for _, ep := range e.endpoints {
 			if m.endpoints == nil {
 				m.endpoints = make(map[string]*endpoint)
 			}
-			m.endpoints[e.base+ep.Path] = &endpoint{vendor: e, serve: ep.Serve}
+			m.endpoints[route+ep.Path] = &endpoint{vendor: e, serve: ep.Serve}
 		}
 	}
 	if !cfg.SignOut.Disabled {

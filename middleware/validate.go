@@ -88,6 +88,13 @@ func validate(cfg Config) ([]vendorEntry, error) {
 			fail("Config.EndpointPrefix %q %w", cfg.EndpointPrefix, err)
 		}
 	}
+	if p := cfg.MountPath; p != "" {
+		if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+			fail(`Config.MountPath %q must start with "/" and not end with one`, p)
+		} else if err := checkPath(p[1:]); err != nil {
+			fail("Config.MountPath %q %w", p, err)
+		}
+	}
 	if !cfg.SignOut.Disabled {
 		if n := len(cfg.SignOut.HashKey); n > 0 && n < 32 {
 			fail("Config.SignOut.HashKey is %d bytes, want at least 32 (or nil for a random key)", n)
