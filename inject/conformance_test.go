@@ -104,7 +104,7 @@ func TestTreeConstructionData(t *testing.T) {
 			}
 			if at >= 0 {
 				parsed++
-				if msg := scanSentinelParsesAsScript(tc.data, at); msg != "" {
+				if msg := scanTreeCheck(tc.data, at); msg != "" {
 					t.Errorf("%v %s: inserted at %d: %s", tc, scanPlacementName(p), at, msg)
 				}
 				if p == AfterHeadOpen {

@@ -5,7 +5,9 @@ import "net/http"
 // Handler returns next wrapped so that, for each eligible HTML response, the
 // JavaScript returned by script(r) is inserted once as <script>…</script> at
 // the configured placement (see At), every other byte passing through
-// unchanged. script returning nil or empty means: no insertion for this
+// unchanged. Where the page's markup leaves it unsure that a browser would
+// see the insertion as an HTML <script> element (see Placement), nothing is
+// inserted and the page passes unchanged, reported as Ambiguous. script returning nil or empty means: no insertion for this
 // request.
 //
 // # Which responses

@@ -12,6 +12,21 @@ import (
 // attribute value, or the text of <script>, <style>, <textarea>, <title>,
 // <xmp>, <iframe>, <noembed>, <noframes>, <noscript> or <plaintext>. A page
 // without the marker is passed on unchanged.
+//
+// Wherever the script goes, a browser's tree builder must see it as one HTML
+// <script> element with exactly the inserted text, outside <template>
+// content. For BeforeHeadClose and BeforeBodyClose, markup before the marker
+// can make that uncertain for a stream (user content such as
+// <svg></div><textarea> or <math><mi><style>), so the page is then passed on
+// unchanged and reported as Ambiguous. That happens at: inline SVG or MathML
+// that holds a breakout tag (<p>, <div>…), a <font>, any tag inside
+// <foreignObject>, <desc>, <title>, <mi>, <mo>, <mn>, <ms>, <mtext> or
+// <annotation-xml>, or an end tag that closes no open SVG or MathML element;
+// the marker itself inside SVG or MathML; <template>; <frameset>; and a
+// <select> holding anything but <option>, <optgroup> and <hr> before its
+// </select>. Ordinary inline SVG icons (paths, groups, gradients, a <title>
+// with text), tables and forms do not cause it. AfterHeadOpen is never
+// ambiguous: it inserts before any of these can open.
 type Placement int
 
 const (

@@ -14,6 +14,7 @@ const (
 	NoScript  Reason = "no_script"  // the script function returned nothing for this request
 	NoMarker  Reason = "no_marker"  // the body ended without the marker
 	GaveUp    Reason = "gave_up"    // MaxHeld bytes were held without finding the marker
+	Ambiguous Reason = "ambiguous"  // the page's markup left it unsure that the script would be an HTML <script> (see At)
 	CSPBlocks Reason = "csp_blocks" // a Content-Security-Policy forbids all scripts ('none')
 	BadScript Reason = "bad_script" // the script could end its own <script> element
 	Aborted   Reason = "aborted"    // the handler panicked
@@ -24,7 +25,7 @@ const (
 // observer can create its metric series up front.
 func Reasons() []Reason {
 	return []Reason{Injected, NotHTML, Encoded, Status, Method, NoScript,
-		NoMarker, GaveUp, CSPBlocks, BadScript, Aborted, Hijacked}
+		NoMarker, GaveUp, Ambiguous, CSPBlocks, BadScript, Aborted, Hijacked}
 }
 
 // Outcome is the result for one response, reported to the Observe callback.

@@ -142,6 +142,9 @@ func (rs *response) scanWrite(p []byte) (int, error) {
 	if at >= 0 {
 		return rs.insert(at, p)
 	}
+	if rs.scan.declined {
+		return rs.passOn(Ambiguous, p)
+	}
 	// A scanner that broke its contract must not make us drop bytes.
 	rs.hold = max(rs.sent, min(hold, rs.fed))
 	if !rs.headersSent && len(rs.buf)+len(p) <= rs.h.cfg.maxHeld {
@@ -211,6 +214,17 @@ func (rs *response) insert(at int64, p []byte) (int, error) {
 	if err == nil {
 		err = rs.send(int(i), total, p)
 	}
+	rs.buf = rs.buf[:0]
+	return rs.result(p, err)
+}
+
+// passOn stops looking: the pending bytes (buf then p) go out unchanged,
+// with the original headers if they are still held, and reason is reported.
+func (rs *response) passOn(reason Reason, p []byte) (int, error) {
+	rs.commit(formOriginal)
+	rs.out.Reason, rs.out.Held = reason, len(rs.buf)
+	rs.phase = phasePass
+	err := rs.send(0, len(rs.buf)+len(p), p)
 	rs.buf = rs.buf[:0]
 	return rs.result(p, err)
 }

@@ -34,26 +34,20 @@ package inject
 //     whitespace, '/' or '>') ends the text; <script> text follows the
 //     escaped (<!--) and double-escaped (<!--<script>) states. After
 //     <plaintext> nothing is ever a tag again.
-//   - Foreign content is approximated by a count of open <svg> and <math>
-//     elements: each start tag (but not the self-closing <svg/>) opens one,
-//     and </svg> or </math> closes the innermost open one of that name
-//     together with any inside it, as a browser's stack of open elements
-//     would (past 64 nested levels, all count as <svg>). As in browsers, the
-//     start tags of HTML elements such as <p>, <div>, <span>, <b> or <img>,
-//     and the end tags </p> and </br>, leave foreign content altogether.
-//     While in foreign content, <![CDATA[…]]> is a CDATA section whose text
-//     is not markup, and the elements above do not switch the tokenizer (an
-//     SVG <style> or <title> holds ordinary markup). The approximation
-//     leaves out HTML integration points (<foreignObject>, <desc> and
-//     <title> in SVG, the MathML text elements and annotation-xml, inside
-//     which a browser reads HTML again) and <font> with a color, face or
-//     size attribute, which also leaves foreign content. A marker inside
-//     foreign content still counts; the script inserted there becomes an
-//     SVG script, which browsers run, or a MathML one, which they do not.
-//   - The tree builder is not modelled beyond this. In particular the few
-//     insertion modes in which a browser ignores one of the start tags above
-//     (such as <style> directly inside <select>, or anything but <noframes>
-//     inside <frameset>) still switch the scanner to raw text.
+//   - Foreign content (<svg>, <math>) is followed as a stack of the open
+//     foreign elements' names, and inside it <![CDATA[…]]> is a CDATA
+//     section and the elements above do not switch the tokenizer (an SVG
+//     <style> or <title> holds ordinary markup).
+//   - For BeforeHeadClose and BeforeBodyClose, the ambiguity guard
+//     (scan_tree.go) follows the little of the tree builder that decides
+//     whether a script inserted at the marker becomes an HTML <script>
+//     element, and declines wherever a stream cannot be sure: foreign content
+//     that leaves its ordinary shape (a breakout tag, <font>, a start tag in
+//     an integration point, an end tag that matches no open foreign element,
+//     the marker inside it), <template>, <frameset>, and a <select> holding
+//     anything but options. A declined stream is never given an insertion
+//     point: feed returns at = -1 and a hold that follows the bytes fed, and
+//     declined is set.
 //
 // Where each placement inserts:
 //
@@ -97,20 +91,26 @@ type scanner struct {
 	done      bool
 
 	// The tag being read.
-	end         bool     // it is an end tag
-	selfClosing bool     // its '>' came in the self-closing start tag state
-	nlen        uint8    // bytes of name kept; nameOverflow when too long to matter
-	name        [10]byte // its lower-cased name, as far as kept
+	end         bool                 // it is an end tag
+	selfClosing bool                 // its '>' came in the self-closing start tag state
+	nlen        uint8                // bytes of name kept; nameOverflow when too long to matter
+	name        [maxForeignName]byte // its lower-cased name, as far as kept
 
-	match       uint8   // progress through a fixed string: BOM, "[CDATA[", an end tag name, "Tab;"
-	run         uint8   // comment closer state, or trailing '-' or ']' count
-	raw         rawKind // the raw-text element whose end tag ends the text
-	refHex      bool    // the character reference being read is hexadecimal
-	refAny      bool    // it has at least one digit
-	refName     uint8   // which whitespace named reference is being matched
-	refVal      uint32  // its value so far, saturated above U+10FFFF
-	foreign     uint32  // open <svg> and <math> levels
-	foreignMath uint64  // bit i set: level i is a <math>
+	match   uint8   // progress through a fixed string: BOM, "[CDATA[", an end tag name, "Tab;"
+	run     uint8   // comment closer state, or trailing '-' or ']' count
+	raw     rawKind // the raw-text element whose end tag ends the text
+	refHex  bool    // the character reference being read is hexadecimal
+	refAny  bool    // it has at least one digit
+	refName uint8   // which whitespace named reference is being matched
+	refVal  uint32  // its value so far, saturated above U+10FFFF
+
+	// The ambiguity guard (scan_tree.go).
+	declined bool                                  // done without an insertion point: Ambiguous
+	inSelect bool                                  // inside an HTML <select>
+	fip      bool                                  // the innermost foreign element may be an integration point
+	fdepth   uint8                                 // open foreign elements
+	flen     [maxForeignDepth]uint8                // their name lengths
+	fname    [maxForeignDepth][maxForeignName]byte // their lower-cased names
 }
 
 // reset readies s for a new stream. A placement it does not know is taken as
@@ -125,6 +125,10 @@ func (s *scanner) reset(p Placement) {
 
 func (s *scanner) feed(chunk []byte) (at, hold int64) {
 	if s.done {
+		if s.declined {
+			s.fed += int64(len(chunk))
+			return -1, s.fed
+		}
 		return s.at, s.at
 	}
 	base := s.fed
@@ -173,6 +177,9 @@ func (s *scanner) feed(chunk []byte) (at, hold int64) {
 		}
 	}
 	if s.done {
+		if s.declined {
+			return -1, s.fed
+		}
 		return s.at, s.at
 	}
 	if s.cand >= 0 {

@@ -18,7 +18,7 @@ func (s *scanner) markupDecl(b []byte, i int) int {
 			case c == '-':
 				s.state = stMarkupDash
 				continue
-			case c == '[' && s.foreign > 0:
+			case c == '[' && s.inForeign():
 				s.state, s.match = stMarkupCDATA, 1
 				continue
 			}

@@ -13,10 +13,14 @@ import (
 // Tokenizer, driven the way its parser (and a browser) drives it, on the whole
 // document at once. Where the oracle adds to the tokenizer it says why.
 //
-//   - Foreign content: the same model the scanner documents, a stack of the
-//     open <svg> and <math> elements that an end tag closes down to its
-//     match and that an HTML "breakout" start tag (<p>, <div>…) empties,
-//     kept here as a slice of names. While it is not empty the oracle calls
+//   - Foreign content: a stack of the open <svg> and <math> elements that an
+//     end tag closes down to its match and that an HTML "breakout" start tag
+//     (<p>, <div>…) empties, kept here as a slice of names. This is only the
+//     tokenizer's view; the tree builder does more (integration points,
+//     end tags handed to the HTML insertion mode), which is why the scanner
+//     declines wherever this model and the tree could part, and why the
+//     placements are checked by the tree oracle (scan_tree_test.go), not by
+//     this one. Where the scanner does not decline, the two models agree. While it is not empty the oracle calls
 //     AllowCDATA(true), as the parser does for foreign elements, and
 //     NextIsNotRawText after a start tag, as the parser does in foreign
 //     content.

@@ -41,38 +41,6 @@ func scanSentinelFirstInHead(doc []byte, at int64) string {
 	return ""
 }
 
-// scanSentinelParsesAsScript inserts the sentinel into doc at at, parses the
-// result, and returns what is wrong if the sentinel did not become a script
-// element of its own: it would have become text inside a comment, an
-// attribute, or another element's raw text had the scanner misread where it
-// was. Inside foreign content it becomes an SVG or MathML script element;
-// that still shows the tokenizing was right (browsers run the SVG one, not
-// the MathML one: see the scanner's doc).
-func scanSentinelParsesAsScript(doc []byte, at int64) string {
-	out := slices.Concat(doc[:at], []byte(scanSentinel), doc[at:])
-	out = bytes.TrimPrefix(out, []byte("\xEF\xBB\xBF"))
-	root, err := html.Parse(bytes.NewReader(out))
-	if err != nil {
-		return err.Error()
-	}
-	var ok bool
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == "script" &&
-			n.FirstChild != nil && n.FirstChild.Data == "/*sentinel*/" && n.FirstChild.NextSibling == nil {
-			ok = true
-		}
-		for c := n.FirstChild; c != nil && !ok; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(root)
-	if !ok {
-		return "the sentinel did not parse as a script element"
-	}
-	return ""
-}
-
 func scanFindElement(n *html.Node, name string) *html.Node {
 	if n.Type == html.ElementNode && n.Data == name && n.Namespace == "" {
 		return n

@@ -107,7 +107,7 @@ func (k rawKind) name() string {
 
 // nameOverflow in scanner.nlen marks a tag name longer than any the scanner
 // needs to recognise; such a name equals none of them.
-const nameOverflow = 11
+const nameOverflow = maxForeignName + 1
 
 // asciiWS has a bit set for each byte the tokenizer treats as whitespace. CR
 // is among them because the input stream turns it into LF before tokenizing.

@@ -301,35 +301,24 @@ func (s *scanner) emit(after int64) {
 		return
 	}
 	if s.end {
-		if s.cand >= 0 {
+		switch {
+		case s.cand < 0:
+			s.endTagContext()
+		case s.inForeign() || s.inSelect:
+			s.decline() // the script would not be an HTML element there
+		default:
 			s.found(s.cand)
-			return
-		}
-		if s.foreign > 0 {
-			switch {
-			case s.nameIs("svg"):
-				s.closeForeign(false)
-			case s.nameIs("math"):
-				s.closeForeign(true)
-			case s.nameIs("p") || s.nameIs("br"):
-				s.foreign = 0 // they break out of foreign content too
-			}
 		}
 		return
 	}
-	k := s.startTagKind()
-	switch {
-	case k == tagSVG || k == tagMath:
-		if !s.selfClosing {
-			s.openForeign(k == tagMath)
-		}
-	case s.foreign > 0 && s.breaksOut():
-		s.foreign = 0
-	case k == rawNone || s.foreign > 0:
-		// In foreign content these are ordinary elements.
-	case k == rawPlaintext:
+	if !s.startTagContext() {
+		return // foreign content, a <select>, or declined
+	}
+	switch k := s.startTagKind(); k {
+	case rawNone, tagSVG, tagMath:
+	case rawPlaintext:
 		s.state = stPlaintext
-	case k == rawScript:
+	case rawScript:
 		s.state = stScript
 	default:
 		s.raw = k
