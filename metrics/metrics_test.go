@@ -89,6 +89,7 @@ func TestKnownSeriesStartAtZero(t *testing.T) {
 # HELP chatident_responses_total Responses that reached the middleware, by what happened to them: injected, or why not.
 # TYPE chatident_responses_total counter
 chatident_responses_total{reason="aborted"} 0
+chatident_responses_total{reason="ambiguous"} 0
 chatident_responses_total{reason="anonymous"} 0
 chatident_responses_total{reason="bad_script"} 0
 chatident_responses_total{reason="csp_blocks"} 0
