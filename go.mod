@@ -3,8 +3,10 @@ module github.com/chatident/chatident
 go 1.25.0
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/gorilla/securecookie v1.1.2
+	github.com/klauspost/compress v1.20.5
 	github.com/prometheus/client_golang v1.24.1
 	golang.org/x/net v0.58.0
 	golang.org/x/text v0.41.0

@@ -50,6 +50,9 @@ func (rs *response) decide(p []byte, when decideAt) (int, error) {
 
 	rs.phase = phaseScan
 	rs.scan.reset(rs.h.cfg.placement)
+	if rs.codec != nil {
+		return rs.startDecoding(p) // nothing was sniffed: buf is empty
+	}
 	if sample := rs.heldBuf(); len(sample) > 0 {
 		// The sniffed bytes are the start of the stream: scan them first.
 		// They stay where they are; scanWrite copies with overlap in mind.
@@ -82,7 +85,9 @@ func (rs *response) classify() (reason Reason, sniff bool) {
 	h := rs.w.Header()
 	foldGoverned(h)
 	if ce := h["Content-Encoding"]; anyValue(ce) {
-		return Encoded, false
+		if reason := rs.encoding(ce); reason != "" {
+			return reason, false
+		}
 	}
 	ct, ok := h["Content-Type"]
 	if !ok {

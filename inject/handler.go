@@ -15,8 +15,8 @@ import "net/http"
 // The decision is made once, at the first body write (or at a flush or the
 // handler's return if it writes nothing). A response is eligible when the
 // request is not HEAD, its final status passes Statuses (by default 2xx
-// except 204 and 206), it has no Content-Encoding (compress outside:
-// compress(inject(app))), and its Content-Type is text/html or
+// except 204 and 206), it has no Content-Encoding or one a registered Codec
+// decodes (see below), and its Content-Type is text/html or
 // application/xhtml+xml. When the application sets no Content-Type, it is
 // sniffed with http.DetectContentType exactly as net/http would and set
 // explicitly. Every other response passes through untouched, without a copy;
@@ -76,10 +76,36 @@ import "net/http"
 // one visitor, so it still gets private Cache-Control and Vary: Cookie; its
 // body, length and validators stay untouched.
 //
+// # Compressed responses
+//
+// With codecs registered (Codecs; the middleware registers gzip, deflate, br
+// and zstd from package inject/codecs), an eligible page whose one
+// Content-Encoding is a registered token is decoded as it streams, the
+// script inserted as in any page, and the result encoded again in the same
+// coding. Only pages that get a script are decoded: other responses, and
+// pages whose script function returns nothing, pass through coded as they
+// are. A decoded page never has a Content-Length (the coded length is not
+// known in advance), and a Flush from the application sends all the
+// decoder could produce from the bytes written so far and flushes the
+// encoder. A decoded page that ends without the marker while its headers are
+// still held goes out exactly as the application made it, coded bytes and
+// headers included.
+//
+// A response whose coding is not registered, is several codings stacked, or
+// comes while decoding is off passes through untouched (Encoded), and so
+// does one with no Content-Type; the first such page is logged (see
+// Logger) with the fix: compress outside, compress(inject(app)). A coded
+// body that does not decode (Corrupt) goes out as the application made it
+// if nothing was sent yet; otherwise the response is cut off (the coded
+// stream is left unterminated, so no client takes it for complete) and the
+// application's further writes fail.
+//
 // # Streaming and memory
 //
 // At most MaxHeld body bytes are held per response, in a pooled buffer; the
-// rest streams. A Flush from the application (http.Flusher or
+// rest streams. A decoded page holds as many coded bytes more, and the
+// codec's state (its window: 32 KiB for gzip and deflate, at most 8 MiB for
+// zstd and 16 MiB for br, as the application's encoder chose). A Flush from the application (http.Flusher or
 // http.ResponseController) sends everything that can be sent and flushes, so
 // a page that flushes its head early keeps its time to first byte. Hijack,
 // Push and http.ResponseController's deadlines (through Unwrap) work as
@@ -114,6 +140,8 @@ type handler struct {
 	cfg    config
 	bufCap int // capacity of each response's held-bytes buffer
 	pool   responsePool
+
+	warnedEncoded, warnedCorrupt onceFlag // see warnOnce
 }
 
 // ServeHTTP serves one request through a fresh writer backed by pooled
@@ -129,6 +157,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// recovered, so it goes on with its own value and stack.
 		out := ww.detach(!returned)
 		h.pool.put(rs)
+		if out.Reason == Encoded || out.Reason == Corrupt {
+			h.warnOnce(w.Header(), out.Reason)
+		}
 		if h.cfg.observer != nil {
 			h.cfg.observer(r, out)
 		}

@@ -2,6 +2,7 @@ package inject
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 )
 
@@ -68,6 +69,8 @@ type config struct {
 	observer  func(*http.Request, Outcome)
 	maxHeld   int
 	eligible  func(status int) bool
+	codecs    []Codec
+	logger    *slog.Logger
 }
 
 // DefaultMaxHeld is the default cap on body bytes held back while looking for
@@ -128,5 +131,6 @@ func newConfig(opts []Option) config {
 	if c.eligible == nil {
 		c.eligible = defaultEligible
 	}
+	checkCodecs(c.codecs)
 	return c
 }

@@ -8,7 +8,8 @@ type Reason string
 const (
 	Injected  Reason = "injected"   // the script was inserted
 	NotHTML   Reason = "not_html"   // Content-Type is not text/html or application/xhtml+xml
-	Encoded   Reason = "encoded"    // Content-Encoding is set (compress outside chatident)
+	Encoded   Reason = "encoded"    // a Content-Encoding no registered Codec decodes (compress outside chatident)
+	Corrupt   Reason = "corrupt"    // the compressed body did not decode: passed on as it was, or cut off
 	Status    Reason = "status"     // the final status is not eligible
 	Method    Reason = "method"     // HEAD request
 	NoScript  Reason = "no_script"  // the script function returned nothing for this request
@@ -25,7 +26,7 @@ const (
 // observer can create its metric series up front.
 func Reasons() []Reason {
 	return []Reason{Injected, NotHTML, Encoded, Status, Method, NoScript,
-		NoMarker, GaveUp, Ambiguous, CSPBlocks, BadScript, Aborted, Hijacked}
+		NoMarker, GaveUp, Ambiguous, CSPBlocks, BadScript, Aborted, Hijacked, Corrupt}
 }
 
 // Outcome is the result for one response, reported to the Observe callback.

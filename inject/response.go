@@ -65,6 +65,10 @@ type response struct {
 	scratch []byte // ReadFrom's read buffer while scanning, made on first use
 
 	vals *[2]string // header value storage lent by the writer
+
+	codec    Codec     // the codec for the response's Content-Encoding, if any
+	dec      *decoding // &decState while decoding; see decode.go
+	decState decoding
 }
 
 // start prepares a pooled response for a new request.
@@ -75,11 +79,16 @@ func (rs *response) start(h *handler, w http.ResponseWriter, r *http.Request) {
 	rs.sent, rs.fed, rs.hold = 0, 0, 0
 	rs.script, rs.csp, rs.out, rs.err = nil, cspPlan{}, Outcome{}, nil
 	rs.personal = false
+	rs.codec, rs.dec = nil, nil
 }
 
 // release drops every reference to the finished request, so the pool pins
 // nothing of it.
 func (rs *response) release() {
+	if rs.dec != nil {
+		rs.dropDecoding() // every path ends decoding first; this is a safety net
+	}
+	rs.codec = nil
 	rs.h, rs.w, rs.req, rs.script, rs.csp, rs.err, rs.vals = nil, nil, nil, nil, cspPlan{}, nil, nil
 	rs.buf = rs.buf[:0]
 }
@@ -111,6 +120,9 @@ func (rs *response) writeHeader(code int) {
 }
 
 func (rs *response) write(p []byte) (int, error) {
+	if rs.dec != nil {
+		return rs.decodeWrite(p) // coded bytes: see decode.go
+	}
 	switch rs.phase {
 	case phasePass:
 		return rs.w.Write(p)
@@ -267,6 +279,9 @@ func (rs *response) commit(form headerForm) {
 		return
 	}
 	rs.headersSent = true
+	if rs.dec != nil {
+		form = rs.dec.committing(rs.w.Header(), form)
+	}
 	if form == formOriginal && rs.personal {
 		// The body goes out unchanged, but a cookie made for this visitor
 		// rides on it: no shared cache may keep it.
@@ -311,6 +326,9 @@ func (rs *response) flush() error {
 
 // finish completes a response whose handler returned normally.
 func (rs *response) finish() {
+	if rs.dec != nil {
+		rs.endDecoding()
+	}
 	if rs.phase == phaseUndecided {
 		if rs.status == 0 {
 			// Nothing at all was written: leave the underlying writer
@@ -334,6 +352,9 @@ func (rs *response) finish() {
 		rs.buf = rs.buf[:0]
 		rs.phase = phasePass
 	}
+	if rs.dec != nil {
+		rs.closeDecoding()
+	}
 	if rs.phase != phaseHijacked {
 		rs.out.Status = rs.status
 	}
@@ -342,6 +363,9 @@ func (rs *response) finish() {
 // abort records a panic in the handler. Nothing more is sent: a response
 // whose headers are still held stays unsent, so net/http can answer it.
 func (rs *response) abort() {
+	if rs.dec != nil {
+		rs.dropDecoding()
+	}
 	rs.out.Reason = Aborted
 	rs.out.Status = 0
 	if rs.headersSent {
@@ -355,6 +379,9 @@ func (rs *response) abort() {
 func (rs *response) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if rs.phase == phaseHijacked {
 		return nil, nil, http.ErrHijacked
+	}
+	if rs.dec != nil {
+		rs.leaveDecoding()
 	}
 	if rs.status != 0 && rs.phase != phasePass {
 		// net/http flushes a begun response before a hijack; do the same
@@ -394,7 +421,7 @@ func (rs *response) readFrom(src io.Reader) (int64, error) {
 			}
 		}
 	}
-	for rs.phase == phaseUndecided || rs.phase == phaseScan {
+	for rs.phase == phaseUndecided || rs.phase == phaseScan || rs.dec != nil {
 		if rs.scratch == nil {
 			rs.scratch = make([]byte, 4<<10)
 		}

@@ -62,8 +62,11 @@ type Config struct {
 	Now func() time.Time
 
 	// Inject holds extra options for the rewriter (MaxHeld, Statuses). They
-	// are applied after Placement, so an inject.At here overrides it; the
-	// observer is always the middleware's own.
+	// are applied after Placement and the defaults, so an inject.At here
+	// overrides Placement, and inject.Codecs() (with no codec) turns off the
+	// decoding of compressed pages, which is on by default for gzip,
+	// deflate, br and zstd (package inject/codecs); the observer is always
+	// the middleware's own.
 	Inject []inject.Option
 }
 

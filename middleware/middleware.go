@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chatident/chatident/inject"
+	"github.com/chatident/chatident/inject/codecs"
 	"github.com/chatident/chatident/vendors"
 )
 
@@ -103,8 +104,9 @@ func New(cfg Config) (*Middleware, error) {
 	// The observer goes last so that an inject.Observe in cfg.Inject cannot
 	// take away the outcomes the events are built from; an inject.At there
 	// does override Placement.
-	m.inject = make([]inject.Option, 0, len(cfg.Inject)+2)
-	m.inject = append(m.inject, inject.At(cfg.Placement))
+	m.inject = make([]inject.Option, 0, len(cfg.Inject)+4)
+	m.inject = append(m.inject, inject.At(cfg.Placement),
+		inject.Codecs(codecs.All()...), inject.Logger(m.logger))
 	m.inject = append(m.inject, cfg.Inject...)
 	m.inject = append(m.inject, inject.Observe(m.observe))
 	n := len(m.vendors)
