@@ -20,7 +20,9 @@ const (
 // others pass:
 //
 //	HEAD → Method; status → Status; Content-Encoding → Encoded;
-//	Content-Type (sniffed when unset) → NotHTML; empty body → NoMarker;
+//	Content-Type (sniffed when unset) → NotHTML; a charset that is not
+//	ASCII-compatible, or a UTF-16 byte order mark → Charset;
+//	empty body → NoMarker;
 //	script → NoScript, BadScript; Content-Security-Policy → CSPBlocks.
 func (rs *response) decide(p []byte, when decideAt) (int, error) {
 	reason, sniff := rs.classify()
@@ -32,6 +34,21 @@ func (rs *response) decide(p []byte, when decideAt) (int, error) {
 			return len(p), nil
 		}
 		reason = rs.sniff(p)
+	}
+	if reason == "" {
+		// A UTF-16 byte order mark makes a browser read the page as UTF-16
+		// whatever its type says: look at the first two bytes (buf then p)
+		// before anything is decided, waiting for them if need be.
+		var first [2]byte
+		n := copy(first[:], rs.buf)
+		n += copy(first[n:], p)
+		switch {
+		case utf16BOM(first[:n]):
+			reason = Charset
+		case when == atWrite && n < 2 && (n == 0 || first[0] == 0xFE || first[0] == 0xFF):
+			rs.buf = append(rs.heldBuf(), p...)
+			return len(p), nil
+		}
 	}
 	if reason == "" && when == atEnd && !rs.wrote {
 		reason = NoMarker // nothing to insert into: spare the script function
@@ -99,6 +116,9 @@ func (rs *response) classify() (reason Reason, sniff bool) {
 	if len(ct) == 0 || !allHTMLTypes(ct) {
 		// A present but nil Content-Type suppresses the header in net/http.
 		return NotHTML, false
+	}
+	if asciiIncompatibleType(ct) {
+		return Charset, false
 	}
 	return "", false
 }

@@ -17,7 +17,10 @@ import "net/http"
 // request is not HEAD, its final status passes Statuses (by default 2xx
 // except 204 and 206), it has no Content-Encoding or one a registered Codec
 // decodes (see below), and its Content-Type is text/html or
-// application/xhtml+xml. When the application sets no Content-Type, it is
+// application/xhtml+xml, whose charset (if any) is ASCII-compatible and whose
+// body does not start with a UTF-16 byte order mark (else Charset: the
+// ASCII element would not read as itself; see the README for the labels).
+// When the application sets no Content-Type, it is
 // sniffed with http.DetectContentType exactly as net/http would and set
 // explicitly. Every other response passes through untouched, without a copy;
 // its io.ReaderFrom (sendfile) path is kept. Informational 1xx responses such
