@@ -35,10 +35,11 @@ func (rs *response) decide(p []byte, when decideAt) (int, error) {
 		}
 		reason = rs.sniff(p)
 	}
-	if reason == "" {
+	if reason == "" && rs.codec == nil {
 		// A UTF-16 byte order mark makes a browser read the page as UTF-16
 		// whatever its type says: look at the first two bytes (buf then p)
-		// before anything is decided, waiting for them if need be.
+		// before anything is decided, waiting for them if need be. (Bytes
+		// still compressed say nothing about it.)
 		var first [2]byte
 		n := copy(first[:], rs.buf)
 		n += copy(first[n:], p)

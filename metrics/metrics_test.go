@@ -92,6 +92,7 @@ chatident_responses_total{reason="aborted"} 0
 chatident_responses_total{reason="ambiguous"} 0
 chatident_responses_total{reason="anonymous"} 0
 chatident_responses_total{reason="bad_script"} 0
+chatident_responses_total{reason="charset"} 0
 chatident_responses_total{reason="corrupt"} 0
 chatident_responses_total{reason="csp_blocks"} 0
 chatident_responses_total{reason="encoded"} 0
