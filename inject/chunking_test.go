@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 // These tests check that the output does not depend on how the body is cut
@@ -260,9 +262,7 @@ func TestMalformedPagesKeepEveryByte(t *testing.T) {
 
 func TestCorpusPagesSplitInvariant(t *testing.T) {
 	pages := corpusPages(t, 100, 4<<20)
-	if len(pages) == 0 {
-		t.Skip("shared corpus not found")
-	}
+	testenv.Require(t, len(pages) > 0, "the shared corpus", "its pages sit beside the repository in shared/corpus/pages")
 	r := rand.New(rand.NewPCG(7, 8))
 	for i, page := range pages {
 		for _, p := range placements {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 // The shared test corpus lives beside the repository (../shared in CI), so
@@ -13,13 +15,11 @@ import (
 const scanCorpusDir = "../../shared/corpus"
 
 // scanCorpusPath returns a path inside the shared corpus, or skips t when the
-// corpus is not there.
+// corpus is not there (fails it under CI=true, see internal/testenv).
 func scanCorpusPath(t testing.TB, elem ...string) string {
 	t.Helper()
 	p := filepath.Join(append([]string{scanCorpusDir}, elem...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test corpus not found at %s (it sits beside the repository as shared/corpus): %v", p, err)
-	}
+	testenv.Require(t, testenv.Exists(p), "the shared corpus", "not found at "+p+" (it sits beside the repository as shared/corpus)")
 	return p
 }
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 // FuzzScannerOracle feeds random documents in random chunks and checks the
@@ -33,6 +35,7 @@ func FuzzScannerOracle(f *testing.F) {
 	// The small documents of the shared corpus, when it is there.
 	dir := filepath.Join(scanCorpusDir, "html5lib-tests", "tree-construction")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.dat"))
+	testenv.Want(f, len(files) > 0, "the shared corpus", "html5lib-tests sit beside the repository in shared/corpus; without them the seeds are the built-in ones alone")
 	for _, file := range files {
 		b, err := os.ReadFile(file)
 		if err != nil {

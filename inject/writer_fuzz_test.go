@@ -2,6 +2,7 @@ package inject
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -9,14 +10,17 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 // corpusPages returns up to n of the shared corpus's real pages no larger
-// than maxSize, smallest first, or none when the corpus is absent.
+// than maxSize, smallest first, or none when the corpus is absent (under
+// CI=true its absence fails tb, see internal/testenv).
 func corpusPages(tb testing.TB, n, maxSize int) [][]byte {
 	dir := filepath.Join("..", "..", "shared", "corpus", "pages")
 	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if !testenv.Want(tb, err == nil, "the shared corpus", fmt.Sprintf("its pages sit beside the repository in shared/corpus/pages (%v)", err)) {
 		return nil
 	}
 	type page struct {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 func TestWriteWithoutWriteHeaderMeans200(t *testing.T) {
@@ -734,9 +736,7 @@ func TestAllocsPerResponse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocation counts")
 	}
-	if raceEnabled {
-		t.Skip("allocation counts: the race detector's sync.Pool drops items on purpose, so pooled state is reallocated; run without -race")
-	}
+	testenv.SkipUnderRace(t, "allocation counts: its sync.Pool drops items on purpose, so pooled state is reallocated")
 	page := []byte(genPage(64 << 10))
 	html, bin := []string{"text/html"}, []string{"application/octet-stream"}
 	app := func(ct []string) http.Handler {

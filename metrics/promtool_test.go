@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/chatident/chatident/internal/testenv"
 	"github.com/chatident/chatident/middleware"
 )
 
@@ -43,13 +43,7 @@ func scrape(t *testing.T) (*prometheus.Registry, []byte) {
 // TestPromtoolCheckMetrics runs the exposition through Prometheus's own
 // linter. promtool comes with Debian's prometheus package; CI installs it.
 func TestPromtoolCheckMetrics(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("promtool not found and CI=true: install Debian's prometheus package")
-		}
-		t.Skip("promtool not found: install Debian's prometheus package (apt-get install prometheus) to run this check")
-	}
+	promtool := testenv.LookPath(t, "promtool", "install Debian's prometheus package (apt-get install prometheus)")
 	_, exposition := scrape(t)
 	if !bytes.Contains(exposition, []byte("chatident_held_bytes_bucket")) {
 		t.Fatalf("exposition lacks the histogram:\n%s", exposition)

@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/net/html"
 
+	"github.com/chatident/chatident/internal/testenv"
 	"github.com/chatident/chatident/middleware"
 	"github.com/chatident/chatident/vendors"
 )
@@ -128,8 +129,7 @@ func scripts(t *testing.T, page string) []string {
 func nodeCheck(t *testing.T, js string) {
 	t.Helper()
 	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Log("node not installed; JavaScript syntax not checked")
+	if !testenv.Want(t, err == nil, "node", "install Node.js to check the JavaScript syntax") {
 		return
 	}
 	f := filepath.Join(t.TempDir(), "page.js")

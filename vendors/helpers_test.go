@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 // Keys used across the tests. They are obviously not real secrets.
@@ -136,10 +138,7 @@ func (o nodeOutput) calls(name string) []nodeCall {
 // with stub widget APIs, and returns what the stubs saw.
 func runNode(t *testing.T, in nodeInput) nodeOutput {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: skipping the test that runs vendor scripts in JavaScript")
-	}
+	node := testenv.LookPath(t, "node", "install Node.js to run the vendor scripts in JavaScript")
 	data, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 // extraCorpusEnv names a directory of fuzz inputs in Go's corpus format to
@@ -27,10 +29,7 @@ const extraCorpusEnv = "CHATIDENT_JSENC_CORPUS"
 // (invalid UTF-8 → U+FFFD), compared as UTF-16 code units, and each literal
 // must be ASCII and unable to end a <script> element or open a comment.
 func TestJSStringCorpusInNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: skipping the round trip of the fuzz corpus through JavaScript")
-	}
+	node := testenv.LookPath(t, "node", "install Node.js for the round trip of the fuzz corpus through JavaScript")
 	inputs := slices.Clone(hostileStrings)
 	for _, dir := range []string{
 		filepath.Join("testdata", "fuzz", "FuzzJSString"),

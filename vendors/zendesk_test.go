@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 type verifiedJWT struct {
@@ -24,10 +26,7 @@ type verifiedJWT struct {
 // written with python3's hmac and base64 only, and returns what it decoded.
 func verifyJWT(t *testing.T, token string, secret []byte) (verifiedJWT, error) {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed: skipping the independent JWT verification")
-	}
+	py := testenv.LookPath(t, "python3", "install python3 for the independent JWT verification")
 	in, _ := json.Marshal(map[string]string{"token": token, "secret": string(secret)})
 	cmd := exec.Command(py, filepath.Join("testdata", "verify_jwt.py"))
 	cmd.Stdin = bytes.NewReader(in)

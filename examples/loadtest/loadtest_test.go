@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 // TestShortRun is the load test in small: both demo sides, every body
@@ -48,9 +51,7 @@ func TestShortRun(t *testing.T) {
 	if !ok {
 		t.Fatalf("no %q memory reading in %+v", memWarm, res.Memory)
 	}
-	if warm.Err != nil {
-		t.Skipf("resident memory not readable here: %v", warm.Err)
-	}
+	testenv.Require(t, warm.Err == nil, "resident memory", fmt.Sprintf("reading it: %v", warm.Err))
 	for _, name := range res.Sides {
 		end, ok := res.memoryAt("end of " + name)
 		if !ok || end.Err != nil {

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"os"
 	"testing"
+
+	"github.com/chatident/chatident/internal/testenv"
 )
 
 func TestProcStatusFields(t *testing.T) {
@@ -27,9 +28,7 @@ func TestReadMemory(t *testing.T) {
 	if m.HeapInuse == 0 {
 		t.Errorf("no Go heap in use: %+v", m)
 	}
-	if _, err := os.Stat("/proc/self/status"); err != nil {
-		t.Skipf("no /proc here: %v", err)
-	}
+	testenv.Require(t, testenv.Exists("/proc/self/status"), "/proc/self/status", "resident memory is read from Linux's /proc")
 	if m.Err != nil || m.RSS == 0 || m.PeakRSS < m.RSS {
 		t.Errorf("reading: %+v", m)
 	}
