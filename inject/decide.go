@@ -19,10 +19,10 @@ const (
 // run cheapest first, and the script function is called only when all the
 // others pass:
 //
-//	HEAD → Method; status → Status; Content-Encoding → Encoded;
+//	status → Status; Content-Encoding → Encoded;
 //	Content-Type (sniffed when unset) → NotHTML; a charset that is not
 //	ASCII-compatible, or a UTF-16 byte order mark → Charset;
-//	empty body → NoMarker;
+//	HEAD → Method (see head); empty body → NoMarker;
 //	script → NoScript, BadScript; Content-Security-Policy → CSPBlocks.
 func (rs *response) decide(p []byte, when decideAt) (int, error) {
 	reason, sniff := rs.classify()
@@ -50,6 +50,9 @@ func (rs *response) decide(p []byte, when decideAt) (int, error) {
 			rs.buf = append(rs.heldBuf(), p...)
 			return len(p), nil
 		}
+	}
+	if reason == "" && rs.req.Method == http.MethodHead {
+		return rs.head(p)
 	}
 	if reason == "" && when == atEnd && !rs.wrote {
 		reason = NoMarker // nothing to insert into: spare the script function
@@ -92,9 +95,6 @@ func (rs *response) decide(p []byte, when decideAt) (int, error) {
 // response is HTML so far; sniff says the type must be sniffed from the
 // body first.
 func (rs *response) classify() (reason Reason, sniff bool) {
-	if rs.req.Method == http.MethodHead {
-		return Method, false
-	}
 	if !rs.h.cfg.eligible(rs.status) {
 		return Status, false
 	}
@@ -133,9 +133,44 @@ func (rs *response) classifyEmpty() Reason {
 		return reason
 	case sniff:
 		return NotHTML
+	case rs.req.Method == http.MethodHead:
+		// A handler that answers HEAD with headers only: the GET it
+		// mirrors has a body, so its header decisions apply (the map is
+		// still the one net/http sends).
+		privatize(rs.w.Header(), 0, false, rs.vals)
+		return Method
 	}
 	return NoMarker
 }
+
+// head answers a HEAD request for a page that would get the script, as
+// Method. Its headers are those the GET it mirrors gets (privatize:
+// private, Vary: Cookie, no validators, no CDN cache fields), except that
+// Content-Length is removed: the inserted length is not known without the
+// script. Content-Security-Policy stays as the application set it: the
+// nonce or hash the GET's element needs is not known either. The script
+// function is not called (no signing; a sign-out reset stays for the next
+// page), and the body the handler writes is dropped: net/http would not
+// send it, but would compute a Content-Length, the un-injected one, from it.
+func (rs *response) head(p []byte) (int, error) {
+	rs.out.Reason = Method
+	rs.phase = phasePass
+	rs.commit(formMayInject) // privatize without a length, no CSP change
+	rs.buf = rs.buf[:0]
+	rs.w = headWriter{rs.w}
+	return len(p), nil
+}
+
+// headWriter is the underlying writer of a HEAD response once its headers
+// are sent: body bytes go nowhere. Unwrap lets http.ResponseController
+// reach the underlying Flush and Hijack.
+type headWriter struct{ http.ResponseWriter }
+
+// Write drops p, as net/http does for HEAD, but before net/http can count it.
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// Unwrap returns the underlying writer.
+func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // sniff sets the Content-Type net/http would sniff from the body's first
 // bytes (buf then p), explicitly, so the inserted bytes cannot change it.

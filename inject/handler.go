@@ -13,8 +13,8 @@ import "net/http"
 // # Which responses
 //
 // The decision is made once, at the first body write (or at a flush or the
-// handler's return if it writes nothing). A response is eligible when the
-// request is not HEAD, its final status passes Statuses (by default 2xx
+// handler's return if it writes nothing). A response is eligible when its
+// final status passes Statuses (by default 2xx
 // except 204 and 206), it has no Content-Encoding or one a registered Codec
 // decodes (see below), and its Content-Type is text/html or
 // application/xhtml+xml, whose charset (if any) is ASCII-compatible and whose
@@ -25,6 +25,16 @@ import "net/http"
 // explicitly. Every other response passes through untouched, without a copy;
 // its io.ReaderFrom (sendfile) path is kept. Informational 1xx responses such
 // as 103 Early Hints go out at once.
+//
+// A HEAD request gets the header decisions of the GET it mirrors: when that
+// GET would be eligible, its headers are made private as below (reported as
+// Method), with Content-Length removed, since the inserted length is not
+// known without the script, and Content-Security-Policy left as it is, since
+// the nonce or hash is not either. The script function is not called (no
+// signing, and a sign-out reset waits for the next page), and body bytes the
+// handler writes are dropped before net/http could count them. A HEAD
+// handler that writes no body and sets no Content-Type cannot be told from
+// an empty response, so it passes untouched (NotHTML).
 //
 // The status is held until the decision, and Header returns the underlying
 // header map, so header changes made after WriteHeader but before the first

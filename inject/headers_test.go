@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -383,5 +384,153 @@ func TestContentTypeLists(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHeadMirrorsGet serves the same pages to GET and HEAD through a real
+// net/http server and compares the raw header lines: every header chatident
+// decides on (caching, Vary, validators, ranges, CDN cache fields, type,
+// policy) is the same, HEAD carries no body and no Content-Length on a page
+// that would get the script (the injected length is unknown without it),
+// and the script function is never called for HEAD. Handlers write the body
+// for HEAD, return early without one, or use http.ServeContent.
+func TestHeadMirrorsGet(t *testing.T) {
+	const page = "<!doctype html><html><head><title>t</title></head><body>x</body></html>"
+	modTime := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cacheFields := func(h http.Header) {
+		h.Set("Cache-Control", "public, max-age=60, s-maxage=600")
+		h["cdn-cache-control"] = []string{"max-age=600"}
+		h.Set("Cloudflare-CDN-Cache-Control", "max-age=600")
+		h.Set("Surrogate-Control", "max-age=600")
+		h.Set("Vary", "Accept-Encoding")
+		h.Set("Content-Security-Policy", "script-src 'nonce-abc123'")
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/page", func(w http.ResponseWriter, _ *http.Request) {
+		cacheFields(w.Header())
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+		w.Header()["etag"] = []string{`"v1"`}
+		w.Header().Set("Last-Modified", modTime.Format(http.TimeFormat))
+		_, _ = io.WriteString(w, page) // also for HEAD, as most handlers do
+	})
+	mux.HandleFunc("/early", func(w http.ResponseWriter, r *http.Request) {
+		cacheFields(w.Header())
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("ETag", `"v2"`)
+		if r.Method == http.MethodHead {
+			return // headers only, no WriteHeader
+		}
+		_, _ = io.WriteString(w, page)
+	})
+	mux.HandleFunc("/serve", func(w http.ResponseWriter, r *http.Request) {
+		cacheFields(w.Header())
+		http.ServeContent(w, r, "index.html", modTime, strings.NewReader(page))
+	})
+	mux.HandleFunc("/sniffed", func(w http.ResponseWriter, _ *http.Request) {
+		cacheFields(w.Header())
+		_, _ = io.WriteString(w, page)
+	})
+	mux.HandleFunc("/json", func(w http.ResponseWriter, _ *http.Request) {
+		cacheFields(w.Header())
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("ETag", `"j"`)
+		_, _ = io.WriteString(w, `{"a":1}`)
+	})
+	var mu sync.Mutex
+	calls := map[string]int{}
+	script := func(r *http.Request) []byte {
+		mu.Lock()
+		calls[r.Method]++
+		mu.Unlock()
+		return []byte(testScript)
+	}
+	var obs outcomes
+	srv := httptest.NewServer(Handler(mux, script, Observe(obs.observe)))
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+
+	compared := []string{"cache-control", "vary", "etag", "last-modified", "accept-ranges", "content-type",
+		"cdn-cache-control", "cloudflare-cdn-cache-control", "surrogate-control", "content-security-policy", "set-cookie"}
+	for _, path := range []string{"/page", "/early", "/serve", "/sniffed", "/json"} {
+		get := rawRequest(t, addr, http.MethodGet, path)
+		head := rawRequest(t, addr, http.MethodHead, path)
+		html := path != "/json"
+		if !strings.HasPrefix(get.status, "HTTP/1.1 200") || get.status != head.status {
+			t.Errorf("%s: GET %q, HEAD %q", path, get.status, head.status)
+		}
+		if html != strings.Contains(get.body, "<script") {
+			t.Errorf("%s: GET body %q", path, get.body)
+		}
+		for _, n := range compared {
+			if g, h := get.values(n), head.values(n); !slices.Equal(g, h) {
+				t.Errorf("%s: %s: GET %q, HEAD %q", path, n, g, h)
+			}
+		}
+		if head.body != "" {
+			t.Errorf("%s: HEAD body %q", path, head.body)
+		}
+		if cl := head.values("content-length"); html && cl != nil {
+			t.Errorf("%s: HEAD Content-Length %q: the injected length is not known", path, cl)
+		}
+		if html {
+			checkWireCaching(t, head)
+			if v := head.values("etag"); v != nil {
+				t.Errorf("%s: HEAD ETag %q", path, v)
+			}
+		} else if cc := head.values("cache-control"); !slices.Equal(cc, []string{"public, max-age=60, s-maxage=600"}) {
+			t.Errorf("%s: HEAD Cache-Control %q: not a page, untouched", path, cc)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls[http.MethodHead] != 0 || calls[http.MethodGet] != 4 {
+		t.Errorf("script function calls %v, want 4 GET and no HEAD", calls)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	var heads int
+	for _, o := range obs.list {
+		if o.Reason == Method {
+			heads++
+		}
+	}
+	if heads != 4 {
+		t.Errorf("outcomes %+v: want 4 %q", obs.list, Method)
+	}
+}
+
+// TestHeadFlushAndReadFrom: a HEAD handler that flushes, writes and copies
+// through ReadFrom sends no body byte, still flushes, and gets the private
+// headers without a Content-Length.
+func TestHeadFlushAndReadFrom(t *testing.T) {
+	app := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		htmlType(w)
+		w.Header().Set("Content-Length", "1000")
+		w.Header().Set("ETag", `"x"`)
+		_, _ = io.WriteString(w, "<!doctype html><html><head>")
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Errorf("Flush: %v", err)
+		}
+		_, _ = w.(io.ReaderFrom).ReadFrom(strings.NewReader(strings.Repeat("<p>x</p>", 100)))
+		_, _ = io.WriteString(w, "</html>")
+	})
+	var obs outcomes
+	tp := &tapRF{tap: newTap()}
+	Handler(app, func(*http.Request) []byte { t.Error("script function called for HEAD"); return nil }, Observe(obs.observe)).
+		ServeHTTP(tp, httptest.NewRequest(http.MethodHead, "/", nil))
+	if out := obs.one(t); out.Reason != Method || out.Status != 200 {
+		t.Fatalf("outcome %+v", out)
+	}
+	if tp.body.Len() != 0 {
+		t.Fatalf("HEAD body %q", tp.body.String())
+	}
+	flushed := slices.ContainsFunc(tp.events, func(e event) bool { return e.kind == "flush" })
+	if !flushed {
+		t.Fatalf("no flush reached the writer: %+v", tp.events)
+	}
+	want := http.Header{"Content-Type": {"text/html; charset=utf-8"}, "Cache-Control": {"private"}, "Vary": {"Cookie"}}
+	if fmt.Sprint(tp.sent) != fmt.Sprint(want) {
+		t.Fatalf("headers %v, want %v", tp.sent, want)
 	}
 }

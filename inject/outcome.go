@@ -11,7 +11,7 @@ const (
 	Encoded   Reason = "encoded"    // a Content-Encoding no registered Codec decodes (compress outside chatident)
 	Corrupt   Reason = "corrupt"    // the compressed body did not decode: passed on as it was, or cut off
 	Status    Reason = "status"     // the final status is not eligible
-	Method    Reason = "method"     // HEAD request
+	Method    Reason = "method"     // HEAD request for a page that would get the script: the GET's headers, no body, no script
 	NoScript  Reason = "no_script"  // the script function returned nothing for this request
 	NoMarker  Reason = "no_marker"  // the body ended without the marker
 	GaveUp    Reason = "gave_up"    // MaxHeld bytes were held without finding the marker
