@@ -19,7 +19,7 @@ const (
 // run cheapest first, and the script function is called only when all the
 // others pass:
 //
-//	status → Status; Content-Encoding → Encoded;
+//	not a document (see Documents) → Fragment; status → Status; Content-Encoding → Encoded;
 //	Content-Type (sniffed when unset) → NotHTML; a charset that is not
 //	ASCII-compatible, or a UTF-16 byte order mark → Charset;
 //	HEAD → Method (see head); empty body → NoMarker;
@@ -95,6 +95,9 @@ func (rs *response) decide(p []byte, when decideAt) (int, error) {
 // response is HTML so far; sniff says the type must be sniffed from the
 // body first.
 func (rs *response) classify() (reason Reason, sniff bool) {
+	if !rs.h.cfg.documents(rs.req) {
+		return Fragment, false
+	}
 	if !rs.h.cfg.eligible(rs.status) {
 		return Status, false
 	}

@@ -13,9 +13,11 @@ import "net/http"
 // # Which responses
 //
 // The decision is made once, at the first body write (or at a flush or the
-// handler's return if it writes nothing). A response is eligible when its
-// final status passes Statuses (by default 2xx
-// except 204 and 206), it has no Content-Encoding or one a registered Codec
+// handler's return if it writes nothing). A response is eligible when the
+// request is a document navigation (see Documents and DocumentNavigation:
+// an htmx partial, a Turbo frame or a fetch() is not, and passes as
+// Fragment) and its final status passes Statuses (by default 2xx except 204
+// and 206), it has no Content-Encoding or one a registered Codec
 // decodes (see below), and its Content-Type is text/html or
 // application/xhtml+xml, whose charset (if any) is ASCII-compatible and whose
 // body does not start with a UTF-16 byte order mark (else Charset: the

@@ -71,6 +71,7 @@ type config struct {
 	eligible  func(status int) bool
 	codecs    []Codec
 	logger    *slog.Logger
+	documents func(*http.Request) bool
 }
 
 // DefaultMaxHeld is the default cap on body bytes held back while looking for
@@ -132,5 +133,8 @@ func newConfig(opts []Option) config {
 		c.eligible = defaultEligible
 	}
 	checkCodecs(c.codecs)
+	if c.documents == nil {
+		c.documents = DocumentNavigation
+	}
 	return c
 }

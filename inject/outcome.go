@@ -23,14 +23,15 @@ const (
 	// Charset: the page's Content-Type names a charset that is not
 	// ASCII-compatible (UTF-16, ISO-2022-JP, …), or its body starts with a
 	// UTF-16 byte order mark: an ASCII <script> would not read as one.
-	Charset Reason = "charset"
+	Charset  Reason = "charset"
+	Fragment Reason = "fragment" // the request is not a document navigation (see Documents)
 )
 
 // Reasons returns every Reason Handler reports, in a fixed order, so that an
 // observer can create its metric series up front.
 func Reasons() []Reason {
 	return []Reason{Injected, NotHTML, Encoded, Status, Method, NoScript,
-		NoMarker, GaveUp, Ambiguous, CSPBlocks, BadScript, Aborted, Hijacked, Corrupt, Charset}
+		NoMarker, GaveUp, Ambiguous, CSPBlocks, BadScript, Aborted, Hijacked, Corrupt, Charset, Fragment}
 }
 
 // Outcome is the result for one response, reported to the Observe callback.

@@ -97,6 +97,7 @@ chatident_responses_total{reason="corrupt"} 0
 chatident_responses_total{reason="csp_blocks"} 0
 chatident_responses_total{reason="encoded"} 0
 chatident_responses_total{reason="error"} 0
+chatident_responses_total{reason="fragment"} 0
 chatident_responses_total{reason="gave_up"} 0
 chatident_responses_total{reason="hijacked"} 0
 chatident_responses_total{reason="injected"} 0

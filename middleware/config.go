@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/chatident/chatident/inject"
@@ -48,6 +49,16 @@ type Config struct {
 
 	// SignOut configures the reset of widgets after sign-out.
 	SignOut SignOut
+
+	// Navigation says whether a request's response will be loaded by the
+	// browser as a document, so that a script in it runs. Only those
+	// responses get the vendors' script and consume a sign-out reset;
+	// others (an htmx partial, a Turbo frame, a fetch()) pass through
+	// byte-identical. nil means inject.DocumentNavigation, which reads the
+	// Fetch Metadata headers and, where a client sends none, the htmx,
+	// Turbo and X-Requested-With conventions. An inject.Documents in
+	// Inject overrides it.
+	Navigation func(*http.Request) bool
 
 	// Observer receives one event per response, injection, reset, token and
 	// build error. nil means none; metrics.Metrics is one.

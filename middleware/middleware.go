@@ -104,9 +104,9 @@ func New(cfg Config) (*Middleware, error) {
 	// The observer goes last so that an inject.Observe in cfg.Inject cannot
 	// take away the outcomes the events are built from; an inject.At there
 	// does override Placement.
-	m.inject = make([]inject.Option, 0, len(cfg.Inject)+4)
+	m.inject = make([]inject.Option, 0, len(cfg.Inject)+5)
 	m.inject = append(m.inject, inject.At(cfg.Placement),
-		inject.Codecs(codecs.All()...), inject.Logger(m.logger))
+		inject.Codecs(codecs.All()...), inject.Logger(m.logger), inject.Documents(cfg.Navigation))
 	m.inject = append(m.inject, cfg.Inject...)
 	m.inject = append(m.inject, inject.Observe(m.observe))
 	n := len(m.vendors)
@@ -123,26 +123,48 @@ func New(cfg Config) (*Middleware, error) {
 // index.html for every path, say) would otherwise answer a mistyped endpoint
 // URL with a page. When no vendor has endpoints, no path is reserved.
 //
+// An instance whose handler runs inside another instance's (nesting, by
+// mistake or by design) passes pages through untouched, so a page gets one
+// script and one sign-out marker, the outer instance's; each instance still
+// answers its own endpoints. When both share an EndpointPrefix, that holds
+// where the inner handler is the one the outer wraps
+// (outer.Wrap(inner.Wrap(app))); with other handlers between them, give
+// them different prefixes, or the outer answers 404 for the inner's
+// endpoints.
+//
 // Wrap panics if next is nil.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	if next == nil {
 		panic("middleware: Wrap(nil)")
 	}
-	return &handler{m: m, next: inject.Handler(next, m.script, m.inject...)}
+	h := &handler{m: m, app: next, next: inject.Handler(next, m.script, m.inject...)}
+	h.inner, _ = next.(*handler)
+	return h
 }
 
 type handler struct {
-	m    *Middleware
-	next http.Handler // next inside inject.Handler
+	m     *Middleware
+	app   http.Handler // next as given to Wrap
+	next  http.Handler // next inside inject.Handler
+	inner *handler     // next, when it is another Middleware's handler
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
 	if m.endpoints != nil && strings.HasPrefix(r.URL.Path, m.prefix) {
+		if m.endpoints[r.URL.Path] == nil && h.serveNestedEndpoint(w, r) {
+			return
+		}
 		m.serveEndpoint(w, r)
+		return
+	}
+	if nested(r.Context()) {
+		// Another instance outside this one answers for the page: see
+		// nested.go.
+		h.app.ServeHTTP(w, r)
 		return
 	}
 	st := m.acquire(w)
 	defer m.release(st)
-	h.next.ServeHTTP(w, r.WithContext(m.attach(r.Context(), st)))
+	h.next.ServeHTTP(w, r.WithContext(m.markNested(m.attach(r.Context(), st))))
 }
