@@ -127,6 +127,14 @@ func injectedPage(page string, at inject.Placement) string {
 	return strings.Replace(page, "<head>", "<head>"+codecElement, 1)
 }
 
+// injectedAfterMeta is injectedPage for AfterHeadOpen when Content-Type
+// names no charset: the page's <meta charset> then decides the encoding, and
+// the element goes right after it so that it stays in the first 1024 bytes.
+func injectedAfterMeta(page string) string {
+	const meta = `<meta charset="utf-8">`
+	return strings.Replace(page, meta, meta+codecElement, 1)
+}
+
 // chunker cuts the coded bytes of one batch into the application's Writes.
 type chunker struct {
 	name string

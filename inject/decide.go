@@ -71,6 +71,9 @@ func (rs *response) decide(p []byte, when decideAt) (int, error) {
 
 	rs.phase = phaseScan
 	rs.scan.reset(rs.h.cfg.placement)
+	if !declaresCharset(rs.w.Header()["Content-Type"]) {
+		rs.scan.watchCharset(rs.insLen) // a <meta charset> may decide the encoding
+	}
 	if rs.codec != nil {
 		return rs.startDecoding(p) // nothing was sniffed: buf is empty
 	}

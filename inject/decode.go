@@ -297,10 +297,18 @@ func (rs *response) endDecoding() {
 			return
 		}
 	}
+	if rs.phase == phaseScan {
+		if at := rs.scan.atEOF(); at >= 0 {
+			_, _ = rs.insert(at, nil) // the insertion point waited for the end
+		}
+	}
 	if rs.phase == phaseScan && !rs.headersSent {
 		raw := d.raw
 		rs.dropDecoding()
 		rs.out.Reason, rs.out.Held = NoMarker, len(rs.buf)
+		if rs.scan.declined {
+			rs.out.Reason = rs.scan.why
+		}
 		rs.commit(formOriginal)
 		if len(raw) > 0 && rs.err == nil {
 			_, _ = rs.w.Write(raw)

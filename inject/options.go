@@ -27,7 +27,8 @@ import (
 // <select> holding anything but <option>, <optgroup> and <hr> before its
 // </select>. Ordinary inline SVG icons (paths, groups, gradients, a <title>
 // with text), tables and forms do not cause it. AfterHeadOpen is never
-// ambiguous: it inserts before any of these can open.
+// ambiguous: it inserts before any of these can open (but see its note on
+// <meta charset>).
 type Placement int
 
 const (
@@ -41,6 +42,18 @@ const (
 	// before a </head>, </body>, </html> or </br> end tag, whichever comes
 	// first. A doctype, comments, processing instructions and white space
 	// before it are skipped.
+	//
+	// When Content-Type names no UTF-8 charset, browsers take the page's
+	// encoding from a <meta charset> (or http-equiv content-type) in its
+	// first 1024 bytes, and the script must not push that declaration out
+	// of them. The script then goes right after the last such declaration
+	// when only <meta>, <link>, <base>, <title>, <style>, <noscript>,
+	// comments and white space come before it; otherwise where it would
+	// go anyway if the declaration still ends inside the 1024 bytes; and
+	// if neither holds (a script or text before the declaration, say), the
+	// page passes unchanged, reported as MetaCharset. The bytes from the
+	// insertion point are held until 1024 bytes or the end of the page
+	// have arrived.
 	AfterHeadOpen Placement = iota
 	// BeforeHeadClose inserts right before the first </head> end tag.
 	BeforeHeadClose

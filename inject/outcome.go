@@ -25,13 +25,18 @@ const (
 	// UTF-16 byte order mark: an ASCII <script> would not read as one.
 	Charset  Reason = "charset"
 	Fragment Reason = "fragment" // the request is not a document navigation (see Documents)
+	// MetaCharset: inserting at the default placement would have moved the
+	// page's <meta charset> (or http-equiv content-type) declaration out of
+	// the first 1024 bytes, where browsers look for it, and the script could
+	// not go after it without following another script.
+	MetaCharset Reason = "meta_charset"
 )
 
 // Reasons returns every Reason Handler reports, in a fixed order, so that an
 // observer can create its metric series up front.
 func Reasons() []Reason {
 	return []Reason{Injected, NotHTML, Encoded, Status, Method, NoScript,
-		NoMarker, GaveUp, Ambiguous, CSPBlocks, BadScript, Aborted, Hijacked, Corrupt, Charset, Fragment}
+		NoMarker, GaveUp, Ambiguous, CSPBlocks, BadScript, Aborted, Hijacked, Corrupt, Charset, Fragment, MetaCharset}
 }
 
 // Outcome is the result for one response, reported to the Observe callback.

@@ -155,7 +155,7 @@ func (rs *response) scanWrite(p []byte) (int, error) {
 		return rs.insert(at, p)
 	}
 	if rs.scan.declined {
-		return rs.passOn(Ambiguous, p)
+		return rs.passOn(rs.scan.why, p)
 	}
 	// A scanner that broke its contract must not make us drop bytes.
 	rs.hold = max(rs.sent, min(hold, rs.fed))
@@ -340,6 +340,15 @@ func (rs *response) finish() {
 			return
 		}
 		_, _ = rs.decide(nil, atEnd)
+	}
+	if rs.phase == phaseScan {
+		if at := rs.scan.atEOF(); at >= 0 {
+			// The insertion point waited for the end of the stream (see
+			// scanner.atEOF): insert into what is held.
+			_, _ = rs.insert(at, nil)
+		} else if rs.scan.declined {
+			_, _ = rs.passOn(rs.scan.why, nil)
+		}
 	}
 	if rs.phase == phaseScan {
 		// The stream ended without the marker: what is held goes out as it

@@ -105,12 +105,15 @@ type scanner struct {
 	refVal  uint32  // its value so far, saturated above U+10FFFF
 
 	// The ambiguity guard (scan_tree.go).
-	declined bool                                  // done without an insertion point: Ambiguous
+	declined bool                                  // done without an insertion point, for the reason why
+	why      Reason                                // Ambiguous or MetaCharset
 	inSelect bool                                  // inside an HTML <select>
 	fip      bool                                  // the innermost foreign element may be an integration point
 	fdepth   uint8                                 // open foreign elements
 	flen     [maxForeignDepth]uint8                // their name lengths
 	fname    [maxForeignDepth][maxForeignName]byte // their lower-cased names
+
+	cw charsetWatch // the prescan window (scan_charset.go)
 }
 
 // reset readies s for a new stream. A placement it does not know is taken as
@@ -176,11 +179,20 @@ func (s *scanner) feed(chunk []byte) (at, hold int64) {
 			i = len(chunk)
 		}
 	}
+	if s.cw.on && base < charsetWindow {
+		s.prescan(chunk, base)
+		if s.cw.look && !s.done && s.fed >= charsetWindow {
+			s.settle()
+		}
+	}
 	if s.done {
 		if s.declined {
 			return -1, s.fed
 		}
 		return s.at, s.at
+	}
+	if s.cw.look {
+		return -1, s.cw.at0
 	}
 	if s.cand >= 0 {
 		return -1, s.cand
@@ -190,6 +202,9 @@ func (s *scanner) feed(chunk []byte) (at, hold int64) {
 
 // found ends the scan with the insertion point at.
 func (s *scanner) found(at int64) {
+	if s.placement == AfterHeadOpen && s.startLook(at) {
+		return // settled once the prescan window has been read
+	}
 	s.done, s.at = true, at
 }
 

@@ -48,6 +48,7 @@ func (s *scanner) bom(b []byte, i int) int {
 	case s.match == 3:
 		s.cand = -1
 		s.toHome()
+		s.cw.on = false // the byte order mark settles the encoding
 	}
 	return i
 }

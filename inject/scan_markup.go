@@ -65,9 +65,12 @@ func (s *scanner) comment(b []byte, i int) int {
 			s.run = commentAfter(s.run, b[i:])
 			return len(b)
 		}
-		switch commentAfter(s.run, b[i:i+j]) {
+		switch st := commentAfter(s.run, b[i:i+j]); st {
 		case commentStart, commentStartDash, commentDashDash, commentBang:
 			s.toHome()
+			if st == commentBang && s.cw.look {
+				s.breakRun() // the prescan does not close a comment at "--!>"
+			}
 			return i + j + 1
 		}
 		s.run = commentOther

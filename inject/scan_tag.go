@@ -9,6 +9,16 @@ import "bytes"
 // data is the data state: only '<' can start anything.
 func (s *scanner) data(b []byte, i int, base int64) int {
 	j := bytes.IndexByte(b[i:], '<')
+	if s.cw.look {
+		end := len(b)
+		if j >= 0 {
+			end = i + j
+		}
+		if !allWS(b[i:end]) { // text ends the run after at0
+			s.breakRun()
+			return len(b)
+		}
+	}
 	if j < 0 {
 		return len(b)
 	}
@@ -293,6 +303,10 @@ func (s *scanner) quoted(b []byte, i int, q byte) int {
 // emit acts on a complete tag; after is the offset just past its '>'.
 func (s *scanner) emit(after int64) {
 	s.toHome()
+	if s.cw.look {
+		s.lookEmit(after)
+		return
+	}
 	if s.placement == AfterHeadOpen {
 		// Only <html>, <head> and ignored end tags get this far.
 		if !s.end && s.nameIs("head") {
@@ -305,7 +319,7 @@ func (s *scanner) emit(after int64) {
 		case s.cand < 0:
 			s.endTagContext()
 		case s.inForeign() || s.inSelect:
-			s.decline() // the script would not be an HTML element there
+			s.decline(Ambiguous) // the script would not be an HTML element there
 		default:
 			s.found(s.cand)
 		}

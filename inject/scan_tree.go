@@ -41,9 +41,9 @@ const (
 )
 
 // decline ends the scan without an insertion point: the page is passed on
-// unchanged, reported as Ambiguous.
-func (s *scanner) decline() {
-	s.done, s.declined, s.at = true, true, -1
+// unchanged, reported as why.
+func (s *scanner) decline(why Reason) {
+	s.done, s.declined, s.at, s.why = true, true, -1, why
 }
 
 // inForeign reports whether the current node is an SVG or MathML element.
@@ -66,10 +66,10 @@ func (s *scanner) startTagContext() (html bool) {
 	case s.inForeign():
 		switch {
 		case s.fip || !ok || leavesForeign(name):
-			s.decline()
+			s.decline(Ambiguous)
 		case s.selfClosing: // acknowledged: popped at once
 		case int(s.fdepth) == maxForeignDepth:
-			s.decline()
+			s.decline(Ambiguous)
 		default:
 			s.pushForeign(name)
 		}
@@ -78,7 +78,7 @@ func (s *scanner) startTagContext() (html bool) {
 		switch string(name) {
 		case "option", "optgroup", "hr":
 		default:
-			s.decline()
+			s.decline(Ambiguous)
 		}
 		return false
 	}
@@ -89,7 +89,7 @@ func (s *scanner) startTagContext() (html bool) {
 		}
 		return false
 	case "template", "frameset":
-		s.decline()
+		s.decline(Ambiguous)
 		return false
 	case "select":
 		s.inSelect = true
@@ -105,7 +105,7 @@ func (s *scanner) endTagContext() {
 	switch {
 	case s.inForeign():
 		if !ok {
-			s.decline()
+			s.decline(Ambiguous)
 			return
 		}
 		for d := int(s.fdepth) - 1; d >= 0; d-- {
@@ -114,14 +114,14 @@ func (s *scanner) endTagContext() {
 				return
 			}
 		}
-		s.decline() // handed to the HTML insertion mode: see the file comment
+		s.decline(Ambiguous) // handed to the HTML insertion mode: see the file comment
 	case s.inSelect:
 		switch string(name) {
 		case "select":
 			s.inSelect = false
 		case "option", "optgroup":
 		default:
-			s.decline()
+			s.decline(Ambiguous)
 		}
 	}
 }

@@ -102,6 +102,7 @@ chatident_responses_total{reason="gave_up"} 0
 chatident_responses_total{reason="hijacked"} 0
 chatident_responses_total{reason="injected"} 0
 chatident_responses_total{reason="method"} 0
+chatident_responses_total{reason="meta_charset"} 0
 chatident_responses_total{reason="no_marker"} 0
 chatident_responses_total{reason="no_script"} 0
 chatident_responses_total{reason="not_html"} 0
