@@ -30,6 +30,7 @@ func endpointResults() []string {
 		vendors.ReasonCrossSite,
 		vendors.ReasonMethod,
 		vendors.ReasonError,
+		vendors.ReasonDeclined,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chatident/chatident/inject"
 	"github.com/chatident/chatident/middleware"
+	"github.com/chatident/chatident/vendors"
 )
 
 // Metrics counts middleware events in Prometheus. It implements
@@ -28,6 +29,7 @@ type vendorSeries struct {
 	resets      prometheus.Counter
 	buildErrors children // by reason
 	endpoint    children // by result
+	notes       children // by reason
 }
 
 // children are the pre-resolved series of a vector for the known values of
@@ -99,6 +101,11 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 		Name:      "script_build_errors_total",
 		Help:      `Scripts a vendor failed to build, by reason ("error", "panic", "unsafe"); the page was served without them.`,
 	}, []string{"vendor", "reason"})
+	notes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: o.namespace,
+		Name:      "vendor_notes_total",
+		Help:      `Visitors a vendor served less than usual, by reason: "ambiguous" (Webim declined to sign and served its anonymous script), "charset" (characters Webim's charset cannot hold were sent as '?').`,
+	}, []string{"vendor", "reason"})
 	held := prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: o.namespace,
 		Name:      "held_bytes",
@@ -117,6 +124,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 			resets:      resets.WithLabelValues(vendor),
 			buildErrors: newChildren(buildErrors, buildErrorReasons(), vendor),
 			endpoint:    newChildren(endpoint, endpointResults(), vendor),
+			notes:       newChildren(notes, vendors.NoteReasons(), vendor),
 		}
 	}
 	for _, v := range append(builtinVendors(), o.vendors...) {
@@ -126,7 +134,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	}
 	m.other = series(Other)
 
-	if err := reg.Register(collectors{responses, injections, resets, endpoint, buildErrors, held}); err != nil {
+	if err := reg.Register(collectors{responses, injections, resets, endpoint, buildErrors, notes, held}); err != nil {
 		return nil, fmt.Errorf("metrics: register the chatident series: %w", err)
 	}
 	return m, nil
@@ -152,6 +160,8 @@ func (m *Metrics) Observe(_ context.Context, e middleware.Event) {
 		m.vendor(e.Vendor).buildErrors.get(e.Reason).Inc()
 	case middleware.EventToken:
 		m.vendor(e.Vendor).endpoint.get(e.Reason).Inc()
+	case middleware.EventNote:
+		m.vendor(e.Vendor).notes.get(e.Reason).Inc()
 	}
 }
 

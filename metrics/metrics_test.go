@@ -119,8 +119,10 @@ chatident_responses_total{reason="status"} 0
 		"chatident_injections_total": 15,
 		// × error, panic, unsafe, other
 		"chatident_script_build_errors_total": 20,
-		// × issued, anonymous, cross_site, method, error, other
-		"chatident_endpoint_requests_total": 30,
+		// × issued, anonymous, cross_site, method, error, declined, other
+		"chatident_endpoint_requests_total": 35,
+		// × ambiguous, charset, other
+		"chatident_vendor_notes_total": 15,
 	} {
 		if n := count(t, reg, name); n != want {
 			t.Errorf("%s: %d series, want %d", name, n, want)
@@ -413,4 +415,33 @@ func BenchmarkObserveParallel(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// TestObserveNotes checks that vendor notes are counted by vendor and reason,
+// an unknown reason as other.
+func TestObserveNotes(t *testing.T) {
+	m, _ := newTest(t)
+	ctx := context.Background()
+	for _, e := range []middleware.Event{
+		{Kind: middleware.EventNote, Vendor: "webim", Reason: "ambiguous"},
+		{Kind: middleware.EventNote, Vendor: "webim", Reason: "charset"},
+		{Kind: middleware.EventNote, Vendor: "webim", Reason: "charset"},
+		{Kind: middleware.EventNote, Vendor: "webim", Reason: "no such reason"},
+	} {
+		m.Observe(ctx, e)
+	}
+	w := m.vendors["webim"].notes
+	for _, c := range []struct {
+		name string
+		got  float64
+		want float64
+	}{
+		{"ambiguous", testutil.ToFloat64(w.known["ambiguous"]), 1},
+		{"charset", testutil.ToFloat64(w.known["charset"]), 2},
+		{"other", testutil.ToFloat64(w.other), 1},
+	} {
+		if c.got != c.want {
+			t.Errorf("vendor_notes_total{webim,%s} = %v, want %v", c.name, c.got, c.want)
+		}
+	}
 }

@@ -67,3 +67,21 @@ func (m *Middleware) emit(ctx context.Context, e Event) {
 	}()
 	m.observer.Observe(ctx, e)
 }
+
+// noteSink passes a vendor's notes (vendors.Request.Notes) on as
+// EventNote, and logs them. It lives in the pooled requestState, so handing
+// a pointer to it to every vendor allocates nothing.
+type noteSink struct {
+	m   *Middleware
+	ctx context.Context
+}
+
+// Note logs and reports that vendor served this visitor less than usual.
+// The record has the vendor and the reason, never a visitor value.
+func (n *noteSink) Note(vendor, reason string) {
+	if n.m == nil {
+		return
+	}
+	n.m.logger.InfoContext(n.ctx, "chatident: vendor served this visitor a reduced script", "vendor", vendor, "reason", reason)
+	n.m.emit(n.ctx, Event{Kind: EventNote, Vendor: vendor, Reason: reason})
+}

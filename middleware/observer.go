@@ -24,6 +24,12 @@ const (
 	// "panic" (it panicked) or "unsafe" (its script could end its own <script>
 	// element or was not ASCII).
 	EventBuildError
+	// EventNote is a vendor that served this visitor less than usual and
+	// said why (vendors.Request.Notes). Reason is one of
+	// vendors.NoteReasons: "ambiguous" (Webim declined to sign for this
+	// visitor and served its anonymous script) or "charset" (characters
+	// Webim's account charset cannot hold were sent and signed as '?').
+	EventNote
 )
 
 // Event is one thing the middleware did, for metrics. It never carries a user

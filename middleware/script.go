@@ -66,7 +66,8 @@ func (m *Middleware) script(r *http.Request) []byte {
 	}()
 
 	v, known := st.visitorFor(m, r)
-	req := vendors.Request{HTTP: r, Now: st.clock(m)}
+	st.notes = noteSink{m: m, ctx: ctx}
+	req := vendors.Request{HTTP: r, Now: st.clock(m), Notes: &st.notes}
 
 	var plan signOutPlan
 	if m.signOut != nil {

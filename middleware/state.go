@@ -32,6 +32,8 @@ type requestState struct {
 	placed    []uint8 // per vendor, placedScript|placedReset
 	attempted int     // vendor builds tried for this page
 	failed    int     // of which failed
+
+	notes noteSink // vendors' notes for this page, as vendors.Request.Notes
 }
 
 // Per-vendor flags in requestState.placed.

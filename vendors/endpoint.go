@@ -11,6 +11,7 @@ const (
 	ReasonMethod    = "method"     // not a GET: 405
 	ReasonCrossSite = "cross_site" // a cross-site request from an origin not allowed: 403
 	ReasonError     = "error"      // building the response failed: 500
+	ReasonDeclined  = "declined"   // no object for this visitor (ErrWebimAmbiguous): 401
 )
 
 // writeJSON sends body as an uncacheable JSON response. The headers are set

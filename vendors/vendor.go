@@ -41,6 +41,9 @@ type Request struct {
 	// Endpoints is the absolute URL path under which this vendor's endpoints
 	// are mounted, ending in "/" (for example "/_chatident/zendesk/").
 	Endpoints string
+	// Notes, when not nil, is told when a vendor serves this visitor less
+	// than it would usually (see Notes). The middleware counts these.
+	Notes Notes
 }
 
 // EndpointProvider is implemented by vendors that need HTTP endpoints on the
