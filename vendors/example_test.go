@@ -39,12 +39,13 @@ func exampleRequest() vendors.Request {
 	}
 }
 
-// The id is opaque and the signature is checked independently:
+// The id is opaque ("u" and the hex HMAC of the user id), the login is the
+// user id between "[[" and "]]", and the signature is checked independently:
 //
 //	python3 -c "
 //	import hmac,hashlib
-//	i=hmac.new(b'test-idkey-not-a-secret-0123456789',b'12345',hashlib.sha256).hexdigest()
-//	s='Anna'+'anna@example.com'+i+'12345'+'1700003600'
+//	i='u'+hmac.new(b'test-idkey-not-a-secret-0123456789',b'12345',hashlib.sha256).hexdigest()
+//	s='Anna'+'anna@example.com'+i+'[[12345]]'+'1700003600'
 //	print(i, hmac.new(b'test-key-not-a-secret-0123456789abcdef',s.encode(),hashlib.sha256).hexdigest())"
 func ExampleWebim() {
 	w := &vendors.Webim{
@@ -62,7 +63,7 @@ func ExampleWebim() {
 	}
 	fmt.Printf("%s", script)
 	// Output:
-	// window.webim_visitor = {"fields":{"display_name":"Anna","email":"anna@example.com","id":"6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484","login":"12345"},"expires":1700003600,"hash":"999e5534ddf0bdb145a4bab42abb16774700ba7f10d1dcb628e7898a220b6b76"};
+	// window.webim_visitor = {"fields":{"display_name":"Anna","email":"anna@example.com","id":"u6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484","login":"[[12345]]"},"expires":1700003600,"hash":"92117a6c8a854fb2a905b808f01521cb16f512113250def0af6cd506b7d44348"};
 }
 
 func ExampleWebim_ProvidedVisitorURL() {

@@ -22,8 +22,8 @@ func hmacHex(key, msg []byte) string {
 // opaqueID derives the id a widget sees from the site's own user id: 64 hex
 // characters that no one without key can link back to id or forge for
 // another user. Every id has the same length, so no id is a prefix, suffix
-// or extension of another, which closes the separator attacks of schemes
-// that concatenate fields (see Webim). c supplies reused states for key.
+// or extension of another. Webim, whose signature concatenates fields,
+// prefixes it (webimOpaqueID). c supplies reused states for key.
 func opaqueID(c *hmacStates, key []byte, id string) string {
 	return c.hex(key, id)
 }

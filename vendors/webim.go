@@ -2,6 +2,7 @@ package vendors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -21,9 +22,11 @@ import (
 // concatenated, then the decimal expires, with the account's private key
 // (HMAC-SHA256 by default; see WebimHash and WebimCharset).
 //
-// By default id is not the site's user id but an opaque one, HMAC-SHA256 of
-// it under IDKey in hex, and the user id is shown to operators in login when
-// the application sets no Login. See RawID for why.
+// By default id is not the site's user id but an opaque one: "u" and
+// HMAC-SHA256 of it under IDKey in hex (65 characters). login is Login, or
+// the site's user id when the application sets no Login, so that operators
+// still see who it is, between "[[" and "]]" (any '[' or ']' in it becomes
+// '(' or ')'). See the security notes for why, and RawID for the plain form.
 //
 // # Secrets
 //
@@ -35,19 +38,41 @@ import (
 //
 // # Security notes
 //
-// Webim's signed string has no separators, so characters can move between
-// adjacent values, and from the last value into expires, without changing
-// the hash: {id:"12345"} and {email:"1", id:"2345"} sign the same string.
-// With raw sequential ids a visitor could turn their own object into another
-// visitor's. Opaque ids all have the same length, 64 hex characters, so no
-// shifted id is anyone's id; that is why they are the default.
+// Webim's signed string has no separators, so whoever holds a signed object
+// can re-cut its string: move characters between adjacent values, drop or
+// add fields, move digits of the last value into expires, and the hash
+// still matches. {id:"12345"} and {email:"1", id:"2345"} sign the same
+// string. Unless RawID is set, chatident shapes what it sends so that no
+// re-cut of an object it signed has another visitor's id, another login of
+// chatident's form, or a later expires:
 //
-// The same weakness lets the holder of an object extend its expires: trailing
-// digits of the last signed value (in field-name order) can move in front of
-// the expiry timestamp. expires therefore bounds how long an object is
-// accepted only against people who cannot edit it, not against its holder;
-// treat a leaked object as valid for that visitor until PrivateKey is
-// changed. The refresh keeps TTL short for everyone else.
+//   - id has a fixed length and starts with "u", which is not a hex digit:
+//     no window of the signed string that overlaps the id has the id form,
+//     so another id could only come from a value that holds one whole;
+//   - login is wrapped in "[[" and "]]" and holds no bracket itself, so the
+//     only substring of login form is the login;
+//   - the value before expires never ends in a digit: a profile URL ending
+//     in a digit gets "#" (the same page), and when there is none and the
+//     last value would end in a digit (a phone number), profile_url is
+//     "about:blank";
+//   - and a visitor whose values still hold another substring of the id or
+//     login form (someone else's id in their name, "[[x]]" in a field) is
+//     declined: Identify serves the anonymous script (the loader, so the
+//     widget stays, without an identity), reports NoteAmbiguous through
+//     Request.Notes, and the refresh endpoint answers 401 "declined".
+//
+// The tests prove this with an exhaustive search of every re-cut over the
+// documented fields, on hostile values and in a fuzz target.
+//
+// One re-cut no sender can prevent: Webim makes expires optional, so the
+// holder of an object can move its digits into a last field (a profile_url
+// they add) and drop expires, and the object then never expires. expires
+// therefore bounds an object's life only against people who cannot edit it,
+// not against its holder; treat a leaked object as valid for that visitor
+// until PrivateKey is changed. The refresh keeps TTL short for everyone
+// else. Values other than id and login (name, e-mail, phone, comment, info)
+// remain the visitor's to rearrange in their own object, as they are in
+// their profile.
 //
 // # Refresh
 //
@@ -67,8 +92,14 @@ type Webim struct {
 	Hash WebimHash
 
 	// Charset is the text encoding the account checksums in; UTF-8 by
-	// default. With cp1251 or koi8-r, a value those charsets cannot hold
-	// (an emoji, a Chinese name) fails Identify for that request.
+	// default. With cp1251 or koi8-r, every character of a value that the
+	// charset cannot hold (an emoji, a Chinese name, Ukrainian letters in
+	// koi8-r) is replaced by '?' both in the value sent and in what is
+	// signed, so Webim checks the hash over exactly what it receives and the
+	// visitor keeps the widget and their identity; Identify reports
+	// NoteCharset through Request.Notes. Declining instead would leave such
+	// visitors with no widget, or with an anonymous one that loses their
+	// history; the '?' changes only what operators read.
 	Charset WebimCharset
 
 	// TTL is how long an object stays valid: expires = now + TTL, in unix
@@ -80,19 +111,26 @@ type Webim struct {
 	// bytes, never changed once in use).
 	IDKey []byte
 
-	// RawID sends the site's user id as id instead of the opaque one.
+	// RawID sends the site's user id as id, and Login as login, exactly as
+	// Webim documents them, without the opaque id, the login brackets or
+	// the guard before expires.
 	//
 	// Risk: Webim's signature concatenates values without separators, so a
 	// visitor who holds the signed object for id "12345" can present it as
 	// the object for id "2345" or "1234" by moving characters into or out of
-	// a neighbouring field, and the hash still matches. With ids that are
-	// short, sequential or guessable that is impersonation of other visitors
-	// and access to their chat history. Set RawID only when ids are long,
-	// random and of one fixed length (for example UUIDs).
+	// a neighbouring field, and the hash still matches; likewise for login,
+	// and digits can move into expires. With ids that are short, sequential
+	// or guessable that is impersonation of other visitors and access to
+	// their chat history. None of the re-cut guarantees in the security
+	// notes hold. Set RawID only when ids are long, random and of one fixed
+	// length (for example UUIDs), and an installation already identifying
+	// visitors by raw id must keep it, or every visitor loses their history.
 	RawID bool
 
 	// Comment and Info, when set, return the comment and info fields for a
 	// visitor (for example the customer's plan); an empty result is left out.
+	// A result that holds "[[" … "]]" or an opaque id declines that visitor
+	// (see the security notes).
 	// They are functions rather than strings because what an operator needs
 	// to see usually depends on the visitor.
 	Comment func(Visitor) string
@@ -202,9 +240,17 @@ func (w *Webim) ttl() time.Duration {
 // Identify returns the script that defines window.webim_visitor for v, then
 // the refresh timer and the loader when configured.
 func (w *Webim) Identify(ctx context.Context, r Request, v Visitor) ([]byte, error) {
-	obj, err := w.visitorObject(r, v)
+	obj, normalized, err := w.visitorObject(r, v)
+	if errors.Is(err, ErrWebimAmbiguous) {
+		// Declined: the widget stays, without an identity.
+		r.note(webimName, NoteAmbiguous)
+		return w.Anonymous(ctx, r)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if normalized {
+		r.note(webimName, NoteCharset)
 	}
 	s := &script{}
 	s.code("window.webim_visitor = ").value(obj).code(";\n")

@@ -44,7 +44,7 @@ func (w *Webim) ProvidedVisitorURL(r Request, v Visitor, account string, start *
 // iOS and Android mobile SDKs take to identify a visitor. It is the same
 // object the page script defines, written with only ASCII characters.
 func (w *Webim) VisitorJSON(r Request, v Visitor) ([]byte, error) {
-	obj, err := w.visitorObject(r, v)
+	obj, _, err := w.visitorObject(r, v)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"errors"
 	"net/http"
 	"time"
 )
@@ -33,7 +34,12 @@ func (w *Webim) serveRefresh(rw http.ResponseWriter, r Request, v *Visitor) Endp
 	if v == nil {
 		return refuse(rw, http.StatusUnauthorized, ReasonAnonymous)
 	}
-	obj, err := w.visitorObject(r, *v)
+	obj, _, err := w.visitorObject(r, *v)
+	if errors.Is(err, ErrWebimAmbiguous) {
+		// The page got the anonymous script; its refresher, if an older
+		// page has one, stops on 401.
+		return refuse(rw, http.StatusUnauthorized, ReasonDeclined)
+	}
 	if err != nil {
 		return refuse(rw, http.StatusInternalServerError, ReasonError)
 	}

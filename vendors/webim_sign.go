@@ -16,14 +16,22 @@ import (
 // webimFields returns v's Webim fields in field-name order, which is both the
 // signing order and the order they are written in. Empty values are left
 // out. Values are in the form the browser will see (invalid UTF-8 replaced,
-// see AppendJS), so that Webim checks the hash over what it receives.
-func (w *Webim) webimFields(v Visitor) (Object, error) {
+// see AppendJS; characters the account's charset cannot hold replaced by
+// '?', see WebimCharset), so that Webim checks the hash over what it
+// receives. normalized reports whether any value lost characters to the
+// charset.
+//
+// Unless RawID is set, the fields are shaped so that no re-cut of the signed
+// string reads as another visitor (see webimUnambiguous): id is the opaque
+// webimIDPrefix form, login is wrapped in "[[" and "]]", and a value that
+// would put a digit right before expires is followed by profile_url.
+func (w *Webim) webimFields(v Visitor) (fields Object, normalized bool, err error) {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return nil, false, ErrNoVisitorID
 	}
 	id, login := v.ID, v.Login
 	if !w.RawID {
-		id = opaqueID(&w.macs, w.IDKey, v.ID)
+		id = webimOpaqueID(&w.macs, w.IDKey, v.ID)
 		if login == "" {
 			// Operators still see who it is.
 			login = v.ID
@@ -37,7 +45,7 @@ func (w *Webim) webimFields(v Visitor) (Object, error) {
 		info = w.Info(v)
 	}
 	// Plain strings here, boxed into Field values once, below.
-	all := [...]struct{ key, value string }{ // sorted by key
+	all := [...]webimValue{ // sorted by key
 		{"avatar_url", v.AvatarURL},
 		{"comment", comment},
 		{"display_name", v.Name},
@@ -48,14 +56,28 @@ func (w *Webim) webimFields(v Visitor) (Object, error) {
 		{"phone", v.Phone},
 		{"profile_url", v.ProfileURL},
 	}
-	fields := make(Object, 0, len(all))
+	for i := range all {
+		var lost bool
+		all[i].value, lost = w.Charset.normalize(toValidUTF8(all[i].value))
+		normalized = normalized || lost
+	}
+	if !w.RawID {
+		if all[6].value != "" {
+			all[6].value = webimWrapLogin(all[6].value)
+		}
+		all[8].value = webimGuardEnd(all[:8], all[8].value)
+	}
+	fields = make(Object, 0, len(all))
 	for _, f := range all {
 		if f.value != "" {
-			fields = append(fields, Field{f.key, toValidUTF8(f.value)})
+			fields = append(fields, Field{f.key, f.value})
 		}
 	}
-	return fields, nil
+	return fields, normalized, nil
 }
+
+// webimValue is one field before it is boxed into a Field.
+type webimValue struct{ key, value string }
 
 // toValidUTF8 replaces each byte that does not start a valid UTF-8 sequence
 // with U+FFFD, exactly as AppendJS writes it (strings.ToValidUTF8 would
@@ -106,8 +128,10 @@ func (w *Webim) webimSign(fields Object, expires int64) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// encodeSigned returns the signed string in the account's charset. Each value
-// is encoded on its own so that an error can name the field; for these
+// encodeSigned returns the signed string in the account's charset. Values
+// were normalised to the charset already (webimFields), so encoding cannot
+// fail; the error path stays for a value that bypassed that. Each value is
+// encoded on its own so that an error can name the field; for these
 // single-byte charsets that is the same as encoding the whole string.
 func (w *Webim) encodeSigned(fields Object, expires int64) ([]byte, error) {
 	var enc *encoding.Encoder
@@ -165,19 +189,25 @@ func (h WebimHash) String() string {
 	return "WebimHash(" + strconv.Itoa(int(h)) + ")"
 }
 
-// visitorObject returns the complete signed object for v at r.Now.
-func (w *Webim) visitorObject(r Request, v Visitor) (Object, error) {
+// visitorObject returns the complete signed object for v at r.Now, and
+// whether a value lost characters to the account's charset. It returns
+// ErrWebimAmbiguous, and no object, when the signed string could be re-cut
+// into another visitor's object (see webimUnambiguous).
+func (w *Webim) visitorObject(r Request, v Visitor) (obj Object, normalized bool, err error) {
 	if err := w.Validate(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	fields, err := w.webimFields(v)
+	fields, normalized, err := w.webimFields(v)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	expires := now(r).Add(w.ttl()).Unix()
+	if !w.RawID && !webimUnambiguous(fields) {
+		return nil, normalized, ErrWebimAmbiguous
+	}
 	sum, err := w.webimSign(fields, expires)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return Object{{"fields", fields}, {"expires", expires}, {"hash", sum}}, nil
+	return Object{{"fields", fields}, {"expires", expires}, {"hash", sum}}, normalized, nil
 }

@@ -128,21 +128,61 @@ func TestWebimHashVariants(t *testing.T) {
 	}
 }
 
-func TestWebimCharsetCannotEncode(t *testing.T) {
-	for _, cs := range []WebimCharset{WebimCP1251, WebimKOI8R} {
-		w := &Webim{PrivateKey: testKey, IDKey: testIDKey, Charset: cs, DisableRefresh: true}
-		v := Visitor{ID: "7", Name: "Анна 😀"}
-		_, err := w.Identify(context.Background(), testRequest(), v)
-		if err == nil {
-			t.Fatalf("%s: Identify accepted a name with an emoji", cs)
+// TestWebimCharsetNormalizes checks that a character the account's charset
+// cannot hold becomes '?' both in the value sent and in what is signed, so
+// that the visitor keeps the widget and the identity, and that the page is
+// noted. The vectors, with id "u" + HMAC-SHA256(testIDKey, "7") and login
+// "[[7]]", were made with
+//
+//	python3 -c "
+//	import hmac,hashlib
+//	i='u'+hmac.new(b'test-idkey-not-a-secret-0123456789',b'7',hashlib.sha256).hexdigest()
+//	k=b'test-key-not-a-secret-0123456789abcdef'
+//	for cs,name in (('cp1251','Анна ?'),('koi8_r','?жак ?')):
+//	  print(cs, hmac.new(k,(name+i+'[[7]]'+'1700003600').encode(cs),hashlib.sha256).hexdigest())"
+//
+// and cross-checked with iconv and openssl:
+//
+//	I=u$(printf '%s' 7 | openssl dgst -sha256 -hmac test-idkey-not-a-secret-0123456789 | awk '{print $2}')
+//	printf '%s' "Анна ?${I}[[7]]1700003600" | iconv -f utf-8 -t cp1251 | openssl dgst -sha256 -hmac test-key-not-a-secret-0123456789abcdef
+//	printf '%s' "?жак ?${I}[[7]]1700003600" | iconv -f utf-8 -t koi8-r | openssl dgst -sha256 -hmac test-key-not-a-secret-0123456789abcdef
+func TestWebimCharsetNormalizes(t *testing.T) {
+	for _, tt := range []struct {
+		cs         WebimCharset
+		name, sent string
+		hash       string
+	}{
+		{WebimCP1251, "Анна 😀", "Анна ?", "3ee579902eae39e01f00153e53eb7da0849a266c30b8811aafb226c487d8cc39"},
+		// KOI8-R has no Ukrainian letters: Ї is replaced too.
+		{WebimKOI8R, "Їжак 😀", "?жак ?", "99afa2b59c06965fbb39f7ba7e253b47454221f68448ae75ca1976f0c0b7d4bc"},
+	} {
+		w := &Webim{PrivateKey: testKey, IDKey: testIDKey, Charset: tt.cs, DisableRefresh: true}
+		notes := &noteRecorder{}
+		r := testRequest()
+		r.Notes = notes
+		script, err := w.Identify(context.Background(), r, Visitor{ID: "7", Name: tt.name})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.cs, err)
 		}
-		if !strings.Contains(err.Error(), "display_name") || strings.Contains(err.Error(), "Анна") {
-			t.Errorf("%s: error %q should name the field and not hold the value", cs, err)
+		o := parseWebimScript(t, script)
+		if o.Fields["display_name"] != tt.sent || o.Hash != tt.hash {
+			t.Errorf("%s: display_name %q hash %s, want %q and %s", tt.cs, o.Fields["display_name"], o.Hash, tt.sent, tt.hash)
 		}
+		if got := notes.String(); got != "webim:charset" {
+			t.Errorf("%s: notes %q, want webim:charset", tt.cs, got)
+		}
+	}
+	// Nothing to replace, nothing noted.
+	w := &Webim{PrivateKey: testKey, IDKey: testIDKey, Charset: WebimCP1251, DisableRefresh: true}
+	notes := &noteRecorder{}
+	r := testRequest()
+	r.Notes = notes
+	if _, err := w.Identify(context.Background(), r, Visitor{ID: "7", Name: "Анна"}); err != nil || notes.String() != "" {
+		t.Errorf("a name cp1251 holds: err %v, notes %q", err, notes)
 	}
 }
 
-// TestWebimOpaqueID checks the default id against
+// TestWebimOpaqueID checks the default id, "u" and the hex HMAC, against
 //
 //	printf '%s' 12345 | openssl dgst -sha256 -hmac 'test-key-not-a-secret-0123456789abcdef'
 //	SHA2-256(stdin)= 19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103
@@ -156,17 +196,17 @@ func TestWebimOpaqueID(t *testing.T) {
 	if err := json.Unmarshal(data, &o); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := o.Fields["id"], "19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103"; got != want {
+	if got, want := o.Fields["id"], "u19c69b9239f5630e5404b696e6e8104d5d6d68564ea73aedbd417eab8fd71103"; got != want {
 		t.Errorf("id = %s, want %s", got, want)
 	}
-	if o.Fields["login"] != "12345" {
-		t.Errorf("login = %q, want the raw user id when the app sets no Login", o.Fields["login"])
+	if o.Fields["login"] != "[[12345]]" {
+		t.Errorf("login = %q, want the raw user id, wrapped, when the app sets no Login", o.Fields["login"])
 	}
 
-	data, _ = w.VisitorJSON(testRequest(), Visitor{ID: "12345", Login: "anna"})
+	data, _ = w.VisitorJSON(testRequest(), Visitor{ID: "12345", Login: "an[n]a"})
 	_ = json.Unmarshal(data, &o)
-	if o.Fields["login"] != "anna" {
-		t.Errorf("login = %q, want the app's Login", o.Fields["login"])
+	if o.Fields["login"] != "[[an(n)a]]" {
+		t.Errorf("login = %q, want the app's Login, wrapped, its own brackets turned round", o.Fields["login"])
 	}
 
 	raw := &Webim{PrivateKey: testKey, RawID: true}
@@ -179,22 +219,24 @@ func TestWebimOpaqueID(t *testing.T) {
 }
 
 // TestWebimSortOrderVector signs every field, with an opaque id and expires,
-// and checks the hash against python3, which sorts the fields itself:
+// and checks the hash against python3, which sorts the fields itself. The
+// id is the prefix "u" and the hex HMAC, login is wrapped in "[[" and "]]",
+// and profile_url, which ends in a digit, gets "#" (see webimGuardEnd):
 //
 //	python3 -c "
 //	import hmac,hashlib
 //	idk=b'test-idkey-not-a-secret-0123456789'
 //	key=b'test-key-not-a-secret-0123456789abcdef'
-//	i=hmac.new(idk,b'12345',hashlib.sha256).hexdigest()
-//	f={'id':i,'display_name':'Анна Петрова','email':'anna@example.com','phone':'+79990001122','login':'anna',
-//	   'avatar_url':'https://example.com/a.png','profile_url':'https://example.com/u/12345','comment':'VIP','info':'plan: gold'}
+//	i='u'+hmac.new(idk,b'12345',hashlib.sha256).hexdigest()
+//	f={'id':i,'display_name':'Анна Петрова','email':'anna@example.com','phone':'+79990001122','login':'[[anna]]',
+//	   'avatar_url':'https://example.com/a.png','profile_url':'https://example.com/u/12345#','comment':'VIP','info':'plan: gold'}
 //	s=''.join(f[k] for k in sorted(f))+str(1700000000+1800)
 //	print(i); print(hmac.new(key,s.encode(),hashlib.sha256).hexdigest())"
 //
 // which prints
 //
-//	6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484
-//	d98e3f5165edd9229455534974d6b4c11531ae0ceb578899c9fd3d1c82649632
+//	u6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484
+//	8e19a3aa4931e4c05181b02cdbf3a2da51554c79b908abd6a2db2f8ea9ba0218
 func TestWebimSortOrderVector(t *testing.T) {
 	w := &Webim{
 		PrivateKey:     testKey,
@@ -217,13 +259,13 @@ func TestWebimSortOrderVector(t *testing.T) {
 	o := parseWebimScript(t, script)
 	want := webimObject{
 		Fields: map[string]string{
-			"id":           "6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484",
+			"id":           "u6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484",
 			"display_name": "Анна Петрова", "email": "anna@example.com", "phone": "+79990001122",
-			"login": "anna", "avatar_url": "https://example.com/a.png",
-			"profile_url": "https://example.com/u/12345", "comment": "VIP", "info": "plan: gold",
+			"login": "[[anna]]", "avatar_url": "https://example.com/a.png",
+			"profile_url": "https://example.com/u/12345#", "comment": "VIP", "info": "plan: gold",
 		},
 		Expires: 1700001800,
-		Hash:    "d98e3f5165edd9229455534974d6b4c11531ae0ceb578899c9fd3d1c82649632",
+		Hash:    "8e19a3aa4931e4c05181b02cdbf3a2da51554c79b908abd6a2db2f8ea9ba0218",
 	}
 	if !equalWebim(o, want) {
 		t.Errorf("object = %+v\nwant     %+v", o, want)
@@ -241,7 +283,7 @@ func TestWebimSortOrderVector(t *testing.T) {
 }
 
 // TestWebimSeparatorAttack shows the forgery the scheme allows with raw ids
-// and that opaque ids close it.
+// and that opaque ids close it, with the exhaustive re-cut search.
 func TestWebimSeparatorAttack(t *testing.T) {
 	const expires = 1700003600
 	victim := Object{{"id", "12345"}}
@@ -249,29 +291,23 @@ func TestWebimSeparatorAttack(t *testing.T) {
 	if webimSignedString(victim, expires) != webimSignedString(forged, expires) {
 		t.Fatal("the raw-id forgery no longer signs the same string; update the godoc of RawID")
 	}
+	digits := func(s string) bool { return allDigits(s) }
+	if r, ok := findWebimRecut(webimSignedString(victim, expires), recutGoal{
+		keys: webimDocumentedKeys, id: "12345", expires: expires, idEnds: endsOf(digits), loginEnds: endsOf(digits),
+	}); !ok || r.why != "id" {
+		t.Errorf("raw ids: the search found %v, want a different id", r)
+	}
 
 	w := &Webim{PrivateKey: testKey, IDKey: testIDKey}
-	a, err := w.webimFields(Visitor{ID: "12345"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := w.webimFields(Visitor{ID: "2345"})
-	idA, idB := fieldValue(a, "id"), fieldValue(b, "id")
-	if len(idA) != 64 || len(idB) != 64 {
-		t.Fatalf("opaque ids %q and %q are not 64 characters", idA, idB)
-	}
-	if strings.HasPrefix(idA, idB) || strings.HasSuffix(idA, idB) || strings.Contains(idA, idB[1:]) || strings.Contains(idA, idB[:63]) {
-		t.Errorf("opaque ids %s and %s overlap", idA, idB)
-	}
-	// Moving a character out of the victim's id never leaves another
-	// visitor's id: every real id has exactly 64 characters.
-	for cut := 1; cut < 64; cut++ {
-		if len(idA[cut:]) == 64 || len(idA[:cut]) == 64 {
-			t.Fatal("a shortened id has the length of a real one")
+	for _, id := range []string{"12345", "2345", "1234"} {
+		fields, _, err := w.webimFields(Visitor{ID: id})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if webimSignedString(a, expires) == webimSignedString(b, expires) {
-		t.Error("different visitors sign the same string")
+		signed := webimSignedString(fields, expires)
+		if r, ok := findWebimRecut(signed, webimGoal(fields, expires)); ok {
+			t.Errorf("opaque id of %s: %s re-cuts to %v", id, signed, r)
+		}
 	}
 }
 

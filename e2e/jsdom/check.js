@@ -339,13 +339,21 @@ async function main() {
 
     // Webim: window.webim_visitor before button.js runs.
     const idKey = hmac(secrets.webimKey, config.webimIDKeyLabel).digest();
+    // The opaque id is "u" and the hex HMAC; the login is the user id
+    // between "[[" and "]]" (its own brackets turned round); and when the
+    // last value would put a digit right before expires, profile_url
+    // "about:blank" follows (vendors/webim_recut.go).
     const wantFields = nonEmpty({
       display_name: visitor.name,
       email: visitor.email,
-      id: hmacHex(idKey, visitor.id),
-      login: visitor.id,
+      id: 'u' + hmacHex(idKey, visitor.id),
+      login: '[[' + visitor.id.replace(/\[/g, '(').replace(/\]/g, ')') + ']]',
       phone: visitor.phone,
     });
+    const lastValue = Object.keys(wantFields).sort().map((k) => wantFields[k]).pop();
+    if (/[0-9]$/.test(lastValue)) {
+      wantFields.profile_url = 'about:blank';
+    }
     expectEqual(rec.webim.loads, 1, 'webim: loader loads');
     const wv = rec.webim.atLoad;
     if (!wv || typeof wv !== 'object') {

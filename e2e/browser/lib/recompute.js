@@ -9,7 +9,8 @@
 //
 //   edna clientId b672e04208f1c25cc75506b1287e9e172dcce297306255449755b86ea52fffa2
 //     printf '%s' 'e2e-visitor-42' | openssl dgst -sha256 -hmac test-key-not-a-secret-edna-0123456789abcdef
-//   Webim id 01c517119680f6721a80de2b75fc147f7554323006a84669fb4916c1b83a7616
+//   Webim id u01c517119680f6721a80de2b75fc147f7554323006a84669fb4916c1b83a7616
+//     ("u" and the hex HMAC)
 //     K=$(printf '%s' 'chatident demo webim id key' | openssl dgst -sha256 -binary \
 //           -hmac test-key-not-a-secret-webim-0123456789abcdef | xxd -p -c 64)
 //     printf '%s' 'e2e-visitor-42' | openssl dgst -sha256 -mac HMAC -macopt hexkey:$K
@@ -24,10 +25,10 @@ function hmacRaw(key, msg) {
   return crypto.createHmac('sha256', key).update(msg, 'utf8').digest();
 }
 
-// webimID: HMAC-SHA256(IDKey, user id) hex, where IDKey is the raw digest
-// HMAC-SHA256(CHATIDENT_WEBIM_KEY, "chatident demo webim id key").
+// webimID: "u" and HMAC-SHA256(IDKey, user id) hex, where IDKey is the raw
+// digest HMAC-SHA256(CHATIDENT_WEBIM_KEY, "chatident demo webim id key").
 function webimID(webimKey, userID) {
-  return hmacHex(hmacRaw(webimKey, 'chatident demo webim id key'), userID);
+  return 'u' + hmacHex(hmacRaw(webimKey, 'chatident demo webim id key'), userID);
 }
 
 // ednaClientID: HMAC-SHA256(CHATIDENT_EDNA_KEY, user id) hex.

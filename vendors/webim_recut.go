@@ -1,0 +1,178 @@
+package vendors
+
+import (
+	"errors"
+	"strings"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// ErrWebimAmbiguous is returned by Webim.VisitorJSON and
+// Webim.ProvidedVisitorURL, and makes Identify serve the anonymous script,
+// when a visitor's values would let the signed object be re-cut into
+// another visitor's (a value holding another opaque id, or "[[" and "]]"
+// around text other than the login; see the Webim security notes).
+var ErrWebimAmbiguous = errors.New("webim: the visitor's values would make the signed object ambiguous; not signed")
+
+// webimIDPrefix starts every opaque Webim id. It is not a hex digit, so no
+// window of a signed string that overlaps the id can read as another id of
+// the same form: the prefix would have to fall on a hex digit.
+const webimIDPrefix = "u"
+
+// webimIDLen is the length of an opaque Webim id: the prefix and 64 hex
+// digits.
+const webimIDLen = len(webimIDPrefix) + 64
+
+// webimOpaqueID returns the opaque Webim id of the site's user id: the
+// prefix, then HMAC-SHA256(key, id) in lowercase hex.
+func webimOpaqueID(c *hmacStates, key []byte, id string) string {
+	return webimIDPrefix + opaqueID(c, key, id)
+}
+
+// isWebimOpaqueID reports whether s has the form of an opaque Webim id: the
+// ids chatident gives visitors, and so the ids a re-cut must never produce
+// other than the visitor's own.
+func isWebimOpaqueID(s string) bool {
+	return len(s) == webimIDLen && strings.HasPrefix(s, webimIDPrefix) && isLowerHex(s[len(webimIDPrefix):])
+}
+
+// webimWrapLogin returns the login as sent: login between "[[" and "]]",
+// with any '[' or ']' in it turned into '(' or ')', so that its ends are the
+// only brackets it has. The login form is "[[", at least one character that
+// is neither '[' nor ']', then "]]".
+func webimWrapLogin(login string) string {
+	return "[[" + strings.Map(func(r rune) rune {
+		switch r {
+		case '[':
+			return '('
+		case ']':
+			return ')'
+		}
+		return r
+	}, login) + "]]"
+}
+
+// webimGuardEnd returns the profile_url to send, given the fields that sort
+// before it and the visitor's profile URL: the signed string must not end in
+// a digit before expires, or its holder could move that digit into expires
+// and sign a later one. A profile URL ending in a digit gets an empty
+// fragment ("#", the same page); without a profile URL, when the last value
+// sent ends in a digit (a phone number, say), profile_url is "about:blank",
+// a link to nothing.
+func webimGuardEnd(before []webimValue, profileURL string) string {
+	if profileURL != "" {
+		if isDigit(profileURL[len(profileURL)-1]) {
+			return profileURL + "#"
+		}
+		return profileURL
+	}
+	for i := len(before) - 1; i >= 0; i-- {
+		if v := before[i].value; v != "" {
+			if isDigit(v[len(v)-1]) {
+				return "about:blank"
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// webimUnambiguous reports whether the signed string of fields, followed by
+// any expires, reads as no other visitor's object, however it is re-cut into Webim's
+// documented fields. Because every documented field takes any string, a
+// re-cut can make any substring the id or the login, and any decimal suffix
+// expires; so it suffices that
+//
+//   - the string holds exactly one substring of the opaque id form (the
+//     id's own: the form is fixed-length and starts with a non-hex prefix,
+//     so no window overlapping the id has the form);
+//   - it holds exactly as many substrings of the login form as there is
+//     login (one, the login's own: its content has no '[' or ']');
+//   - the character before expires is not a digit, so a decimal suffix is
+//     at most expires itself.
+//
+// The tests' exhaustive re-cut search (findWebimRecut) checks this on
+// hostile values and in a fuzz target. It is called for opaque ids only:
+// with RawID any substring may be someone's id.
+func webimUnambiguous(fields Object) bool {
+	var b strings.Builder
+	for _, f := range fields {
+		b.WriteString(f.Value.(string))
+	}
+	s := b.String() // the signed string without expires
+	if s == "" || isDigit(s[len(s)-1]) {
+		return false
+	}
+	ids := 0
+	for i := strings.Index(s, webimIDPrefix); i >= 0; {
+		if i+webimIDLen <= len(s) && isWebimOpaqueID(s[i:i+webimIDLen]) {
+			ids++
+		}
+		j := strings.Index(s[i+1:], webimIDPrefix)
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	logins := 0
+	for i := strings.Index(s, "[["); i >= 0; {
+		if j := strings.IndexAny(s[i+2:], "[]"); j > 0 && strings.HasPrefix(s[i+2+j:], "]]") {
+			logins++
+		}
+		k := strings.Index(s[i+1:], "[[")
+		if k < 0 {
+			break
+		}
+		i += k + 1
+	}
+	wantLogins := 0
+	for _, f := range fields {
+		if f.Key == "login" {
+			wantLogins = 1
+		}
+	}
+	return ids == 1 && logins == wantLogins
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// normalize returns s with every character the charset cannot hold replaced
+// by '?', and whether any was. Webim receives and signs the replaced value,
+// so the hash matches, and the visitor keeps their widget and identity with
+// a '?' where, say, an emoji was in their name. UTF-8 holds everything.
+func (c WebimCharset) normalize(s string) (string, bool) {
+	var m *charmap.Charmap
+	switch c {
+	case WebimCP1251:
+		m = charmap.Windows1251
+	case WebimKOI8R:
+		m = charmap.KOI8R
+	default:
+		return s, false
+	}
+	lost := false
+	for _, r := range s {
+		if _, ok := m.EncodeRune(r); !ok {
+			lost = true
+			break
+		}
+	}
+	if !lost {
+		return s, false
+	}
+	return strings.Map(func(r rune) rune {
+		if _, ok := m.EncodeRune(r); !ok {
+			return '?'
+		}
+		return r
+	}, s), true
+}
