@@ -152,6 +152,6 @@ func ExampleZendesk() {
 		fmt.Println("endpoint:", r.Endpoints+ep.Path)
 	}
 	// Output:
-	// (function(w){function f(){if(!(typeof w.zE==="function")){return false}w.zE("messenger","loginUser",function(cb){fetch("/_chatident/zendesk/token",{credentials:"include",headers:{"Accept":"application/json"}}).then(function(r){if(!r.ok){throw new Error("zendesk token: HTTP "+r.status)}return r.json()}).then(function(j){cb(j.token)})["catch"](function(){})});return true}if(!f()&&w.addEventListener){w.addEventListener("load",function(){f()})}})(window);
+	// (function(w){function f(){if(!(typeof w.zE==="function")){return false}w.zE("messenger","loginUser",function(cb){fetch(new URL("/_chatident/zendesk/token",window.location.href).href,{credentials:"include",headers:{"Accept":"application/json"}}).then(function(r){if(!r.ok){throw new Error("zendesk token: HTTP "+r.status)}return r.json()}).then(function(j){cb(j.token)})["catch"](function(){})});return true}if(!f()&&w.addEventListener){w.addEventListener("load",function(){f()})}})(window);
 	// endpoint: /_chatident/zendesk/token
 }

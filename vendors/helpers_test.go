@@ -102,6 +102,7 @@ type nodeInput struct {
 	Read         []string                `json:"read,omitempty"`
 	FireTimers   bool                    `json:"fireTimers,omitempty"`
 	Base         string                  `json:"base,omitempty"`
+	DocumentBase string                  `json:"documentBase,omitempty"`
 	Existing     []string                `json:"existingScripts,omitempty"`
 }
 

@@ -1,5 +1,7 @@
 package vendors
 
+import "strings"
+
 // jsCode is a fragment of JavaScript source written by this package. Its
 // methods accept only jsCode, and untyped string constants convert to it
 // implicitly while string variables do not: a visitor value can reach a
@@ -81,9 +83,23 @@ func (s *script) loadScript(url string) *script {
 	// e.src reads back the URL resolved against the page, as every existing
 	// element's src does, so a relative url still matches a loader the page
 	// already has.
-	return s.code(`(function(d){var e=d.createElement("script");e.async=true;e.src=`).str(url).
+	return s.code(`(function(d){var e=d.createElement("script");e.async=true;e.src=`).url(url).
 		code(`;var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return}}` +
 			`(d.head||d.documentElement).appendChild(e)})(document);` + "\n")
+}
+
+// url appends an expression for u as an absolute URL on the page's own
+// origin. A path (every relative URL this package accepts starts with "/")
+// becomes new URL(u, window.location.href).href: a browser resolves a
+// relative URL in fetch or in a script's src against the document's base
+// URL, which a <base href> anywhere in the page, even one parsed after this
+// script, points wherever it likes; location.href is the page's own
+// address. An absolute URL is written as it is.
+func (s *script) url(u string) *script {
+	if !strings.HasPrefix(u, "/") {
+		return s.str(u)
+	}
+	return s.code(`new URL(`).str(u).code(`,window.location.href).href`)
 }
 
 // beginReady opens a statement whose body, written next and closed by

@@ -60,7 +60,8 @@ func (w *Webim) refreshDelay() time.Duration {
 }
 
 // appendRefresher writes the in-page refresher: a timer that fetches the
-// refresh endpoint with the visitor's cookies shortly before expiry, swaps
+// refresh endpoint (on the page's own origin, see script.url) with the
+// visitor's cookies shortly before expiry, swaps
 // window.webim_visitor and tells Webim the visitor object changed. It re-arms
 // itself after each success, retries a failed fetch a minute later, and
 // stops on 401: the visitor has signed out, and the next page they load
@@ -72,7 +73,7 @@ func (w *Webim) appendRefresher(s *script, r Request) error {
 	}
 	delay := min(w.refreshDelay().Milliseconds(), maxTimerDelay)
 	retry := min(retryDelay.Milliseconds(), delay)
-	s.code(`(function(w){var u=`).str(u).code(`,d=`).int(delay).code(`,e=`).int(retry).
+	s.code(`(function(w){var u=`).url(u).code(`,d=`).int(delay).code(`,e=`).int(retry).
 		code(`;function t(ms){w.setTimeout(f,ms)}` +
 			`function f(){w.fetch(u,{credentials:"include",headers:{"Accept":"application/json"}}).then(function(r){` +
 			`if(r.status===401){return}` +

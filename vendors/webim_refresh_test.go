@@ -120,7 +120,7 @@ func TestWebimRefresherInScript(t *testing.T) {
 	if len(out.Timers) != 2 || out.Timers[0] != 55*60*1000 || out.Timers[1] != 55*60*1000 {
 		t.Errorf("timers = %v, want 55 minutes, then re-armed after the refresh", out.Timers)
 	}
-	if len(out.Fetches) != 1 || out.Fetches[0].URL != "/_chatident/test/refresh" || out.Fetches[0].Credentials != "include" {
+	if len(out.Fetches) != 1 || out.Fetches[0].URL != "https://site.example/_chatident/test/refresh" || out.Fetches[0].Credentials != "include" {
 		t.Errorf("fetches = %+v", out.Fetches)
 	}
 	got, _ := json.Marshal(out.Read["webim_visitor"])

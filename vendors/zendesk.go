@@ -24,8 +24,9 @@ import (
 //   - ZendeskMessaging, the Messaging Web Widget: zE('messenger',
 //     'loginUser', jwtFn) once zE is present.
 //
-// Each jwt function fetches Endpoints+"token" with the visitor's cookies and
-// hands the token to the widget. Chat tokens carry name (Name, else Email),
+// Each jwt function fetches Endpoints+"token" on the page's own origin
+// (built from location.href, so a <base href> in the page cannot move it)
+// with the visitor's cookies and hands the token to the widget. Chat tokens carry name (Name, else Email),
 // email, external_id (ID), iat, exp and a random jti; Messaging tokens carry
 // the kid header and scope "user", external_id, name, email, email_verified
 // and exp. Zendesk needs a name and an e-mail to show a Chat visitor;
@@ -180,7 +181,7 @@ func (z *Zendesk) Identify(ctx context.Context, r Request, v Visitor) ([]byte, e
 // the visitor's cookies and passes it to the widget's callback. On failure
 // the callback is not called and the widget stays unauthenticated.
 func jwtFn(s *script, tokenURL string) {
-	s.code(`function(cb){fetch(`).str(tokenURL).
+	s.code(`function(cb){fetch(`).url(tokenURL).
 		code(`,{credentials:"include",headers:{"Accept":"application/json"}}).then(function(r){` +
 			`if(!r.ok){throw new Error("zendesk token: HTTP "+r.status)}return r.json()})` +
 			`.then(function(j){cb(j.token)})["catch"](function(){})}`)
@@ -198,7 +199,7 @@ func (z *Zendesk) chatSDK(s *script, auth func(*script)) {
 	if auth != nil {
 		auth(s)
 	}
-	s.code(`})}if(w.zChat){i();return}var e=d.createElement("script");e.async=true;e.src=`).str(src).
+	s.code(`})}if(w.zChat){i();return}var e=d.createElement("script");e.async=true;e.src=`).url(src).
 		code(`;e.onload=function(){if(w.zChat){i()}};(d.head||d.documentElement).appendChild(e)})(window,document);` + "\n")
 }
 

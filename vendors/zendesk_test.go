@@ -223,7 +223,7 @@ var zendeskFetch = map[string]nodeResponse{zendeskTokenURL: {Status: 200, Body: 
 
 func checkTokenFetched(t *testing.T, out nodeOutput) {
 	t.Helper()
-	if len(out.Fetches) != 1 || out.Fetches[0].URL != zendeskTokenURL || out.Fetches[0].Credentials != "include" {
+	if len(out.Fetches) != 1 || out.Fetches[0].URL != "https://site.example"+zendeskTokenURL || out.Fetches[0].Credentials != "include" {
 		t.Errorf("fetches = %+v, want one credentialed fetch of %s", out.Fetches, zendeskTokenURL)
 	}
 	if len(out.Callbacks) != 1 || out.Callbacks[0] != "header.payload.sig" {

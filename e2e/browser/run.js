@@ -5,8 +5,10 @@
 //
 // Headless Chromium signs in through the demo's form with a hostile display
 // name, waits for every stand-in widget to be identified, checks what each
-// widget received, takes a full-page screenshot, signs out, sees every widget
-// reset, reloads and sees them anonymous. Throughout, a dialog, a
+// widget received, takes a full-page screenshot, reloads the page with a
+// <base href> to another origin and sees every widget identified from the
+// page's own origin, signs out, sees every widget reset, reloads and sees
+// them anonymous. Throughout, a dialog, a
 // Content-Security-Policy violation, a console error, an uncaught exception, a
 // failed or off-site request, or a server secret in any response fails the
 // run. It prints one line per check and exits 0 only when all of them pass.
@@ -100,6 +102,33 @@ async function flow(page, url, origin, shotPath, t) {
 
   await page.screenshot({ path: shotPath, fullPage: true });
   t.log(`screenshot: ${shotPath}`);
+
+  // 2b. The same page with a <base href> to another origin at its very end,
+  // after every script: what chatident's scripts fetch later (the Zendesk
+  // token) must still go to the page's own origin. The watch fails any
+  // off-site request; every widget must be identified again.
+  w.phase = 'base href';
+  const evil = 'https://evil.example/';
+  // The demo's policy says base-uri 'none', which would block the <base>:
+  // the route drops that directive, as a page without it would be.
+  const withBase = async (route) => {
+    const r = await route.fetch();
+    const body = (await r.text()).replace('</body>', `<base href="${evil}"></body>`);
+    const headers = r.headers();
+    headers['content-security-policy'] = (headers['content-security-policy'] || '').replace(/base-uri[^;]*;?\s*/, '');
+    await route.fulfill({ response: r, body, headers });
+  };
+  await page.route(url, withBase);
+  await page.reload({ waitUntil: 'load' });
+  const baseURI = await page.evaluate(() => document.baseURI);
+  t.ok(baseURI === evil, `base href: the page's base URL is the other origin (${baseURI})`);
+  p = await panels.waitFor(page, panels.all('identified'), STEP_MS);
+  t.ok(panels.all('identified')(p), `base href: every panel identified, tokens fetched from the page's origin (${panels.states(p)})`);
+  t.ok(p.zendesk && p.zendesk.verified === 'true', `base href: zendesk: data-verified is "true" (got "${p.zendesk && p.zendesk.verified}")`);
+  await w.drain();
+  await page.unroute(url, withBase);
+  await page.reload({ waitUntil: 'load' });
+  await panels.waitFor(page, panels.all('identified'), STEP_MS);
 
   // 3. Sign out: the next page resets every widget once.
   w.phase = 'signed out';
@@ -270,7 +299,7 @@ function checkQuiet(t, w) {
   t.ok(w.failedRequests.length === 0, `no failed request${list(w.failedRequests, (r) => `${r.url}: ${r.error}`)}`);
   t.ok(w.offOrigin.length === 0, `no request outside the demo's origin${list(w.offOrigin, (r) => r.url)}`);
   t.ok(w.leaks.length === 0, `no server secret in any response${list(w.leaks, (l) => `${l.secret} in ${l.url}`)}`);
-  const late = w.tokenResponses.filter((r) => r.phase !== 'signed in' && r.status === 200);
+  const late = w.tokenResponses.filter((r) => r.phase !== 'signed in' && r.phase !== 'base href' && r.status === 200);
   t.ok(late.length === 0, `no token issued to the signed-out browser${list(late, (r) => r.url)}`);
   if (w.unreadable.length) t.log(`bodies not readable (not checked for secrets):${list(w.unreadable, (u) => u.url)}`);
 }

@@ -13,6 +13,9 @@
 //   visitor  {id, name, email, phone, company} as signed in
 //   config   {webimIDKeyLabel, helpcrunchOrganization, helpcrunchAppId,
 //            zendeskAccountKey}
+//   base     optional: a <base href> to add at the end of the body, after
+//            every script, as a page could; what chatident's scripts fetch
+//            must still go to the page's own origin
 // Output: one JSON object on stdout, {phase, failures, observed}; the exit
 // status is 0 when failures is empty, 1 when not, 2 when the check crashed.
 //
@@ -110,8 +113,17 @@ function verifyHS256(token, secret) {
 
 async function main() {
   const input = JSON.parse(await readStdin());
-  const { phase, url, html, csp, cookie, secrets, visitor, config } = input;
+  const { phase, url, csp, cookie, secrets, visitor, config, base } = input;
+  let { html } = input;
   const origin = new URL(url).origin;
+  if (base) {
+    // At the very end, so that the page's own resources load first; a
+    // <base> anywhere still sets the document's base URL, which later
+    // relative fetches resolve against.
+    const at = html.lastIndexOf('</body>');
+    html = html.slice(0, at) + `<base href="${base}">` + html.slice(at);
+    ALLOWED_TAGS.add('base');
+  }
   const failures = [];
   const fail = (msg) => failures.push(msg);
   const expectEqual = (got, want, what) => {
@@ -225,11 +237,14 @@ async function main() {
       }
       // jsdom has no fetch; this one sends what a browser would for a
       // same-origin request with credentials: the page's cookies.
+      // A relative URL resolves against the document's base URL, as in a
+      // browser.
       window.fetch = (resource, init = {}) => {
-        const target = new URL(String(resource), url);
+        const target = new URL(String(resource), window.document.baseURI);
         const entry = { url: target.href, method: init.method || 'GET', credentials: init.credentials };
         rec.fetches.push(entry);
         if (target.origin !== origin) {
+          fail(`a fetch went to another origin: ${target.href}`);
           return Promise.reject(new window.TypeError(`cross-origin fetch of ${target.href}`));
         }
         const headers = Object.assign({}, init.headers || {}, { 'Sec-Fetch-Site': 'same-origin' });
@@ -319,6 +334,10 @@ async function main() {
     if (html.includes(v)) {
       fail(`the page contains the secret ${k}`);
     }
+  }
+
+  if (base && document.baseURI !== base) {
+    fail(`the added <base> did not take effect: document.baseURI is ${document.baseURI}`);
   }
 
   const observed = { rec };

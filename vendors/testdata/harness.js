@@ -13,10 +13,13 @@
 //   read          global names whose values to print
 //   fireTimers    run each pending timer once after the load event
 //   base          the page's URL (default https://site.example/page)
+//   documentBase  the document's base URL, as a <base href> anywhere in the
+//                 page sets it (default: base); script src and fetch
+//                 resolve relative URLs against it, as browsers do
 //   existingScripts  src of <script> elements the page already has
 //
 // Output (stdout, JSON): read (values), calls [{name, args}], fetches
-// [{url, credentials}], scripts [src], timers [ms], callbacks [values],
+// [{url (absolute), credentials}], scripts [src], timers [ms], callbacks [values],
 // listeners [event types].
 'use strict';
 const vm = require('vm');
@@ -45,31 +48,39 @@ function main(input) {
   const head = { appendChild(e) { out.scripts.push(e.src); pending.push(e); return e; } };
   const pending = [];
   const base = input.base || 'https://site.example/page';
+  const docBase = input.documentBase || base;
+  const pageOrigin = new URL(base).origin;
   const document = {
     readyState: 'loading',
     head,
     documentElement: head,
     createElement(tag) {
       const attrs = {};
-      // As in a browser, src reads back resolved against the page's URL.
+      // As in a browser, src reads back resolved against the document's
+      // base URL.
       let src = '';
       return {
         tagName: String(tag).toUpperCase(), setAttribute(k, v) { attrs[k] = v; }, async: false, onload: null,
         get src() { return src; },
-        set src(v) { src = new URL(String(v), base).href; },
+        set src(v) { src = new URL(String(v), docBase).href; },
       };
     },
-    getElementsByTagName() { return (input.existingScripts || []).map((u) => ({ src: new URL(u, base).href })); },
+    getElementsByTagName() { return (input.existingScripts || []).map((u) => ({ src: new URL(u, docBase).href })); },
     querySelector() { return null; },
   };
   const sandbox = {
     document,
+    location: { href: base, origin: pageOrigin },
+    URL,
     setTimeout(fn, ms) { out.timers.push(ms); timers.push(fn); return timers.length; },
     clearTimeout() {},
     addEventListener(type, fn) { out.listeners.push(type); if (type === 'load') loadListeners.push(fn); },
     fetch(url, opts) {
-      out.fetches.push({ url: String(url), credentials: opts && opts.credentials });
-      const r = (input.fetch || {})[url] || { status: 404, body: { error: 'not found' } };
+      // Resolved as a browser does, against the document's base URL; the
+      // responses are keyed by path on the page's own origin.
+      const u = new URL(String(url), docBase);
+      out.fetches.push({ url: u.href, credentials: opts && opts.credentials });
+      const r = (u.origin === pageOrigin && (input.fetch || {})[u.pathname]) || { status: 404, body: { error: 'not found' } };
       return Promise.resolve({
         status: r.status, ok: r.status >= 200 && r.status < 300,
         json: () => Promise.resolve(JSON.parse(JSON.stringify(r.body))),

@@ -57,6 +57,7 @@ type checkInput struct {
 	Secrets map[string]string `json:"secrets"`
 	Visitor map[string]string `json:"visitor"`
 	Config  map[string]string `json:"config"`
+	Base    string            `json:"base,omitempty"`
 }
 
 // checkOutput is what check.js writes on stdout.
@@ -102,7 +103,8 @@ func TestEndToEndJSDOM(t *testing.T) {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
 
-	page := func(phase string) {
+	// base, when set, is a <base href> check.js adds at the end of the page.
+	page := func(phase, base string) {
 		t.Helper()
 		resp, html := get(t, client, srv.URL, "/")
 		if resp.StatusCode != http.StatusOK {
@@ -120,7 +122,7 @@ func TestEndToEndJSDOM(t *testing.T) {
 		}
 		in := checkInput{
 			Phase: phase, URL: srv.URL + "/", HTML: html, CSP: resp.Header.Get("Content-Security-Policy"),
-			Cookie: strings.Join(cookies, "; "), Secrets: secrets, Visitor: visitor, Config: config,
+			Cookie: strings.Join(cookies, "; "), Secrets: secrets, Visitor: visitor, Config: config, Base: base,
 		}
 		out := runCheck(t, node, in)
 		if out.Crashed != "" {
@@ -137,13 +139,16 @@ func TestEndToEndJSDOM(t *testing.T) {
 		}
 	}
 
-	page("identified")
+	page("identified", "")
+	// A <base href> to another origin anywhere in the page must not move
+	// what chatident's scripts fetch (the Zendesk token here).
+	page("identified", "https://evil.example/")
 	resp, _ = postForm(t, client, srv.URL, "/logout", nil, map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout: %d", resp.StatusCode)
 	}
-	page("reset")
-	page("anonymous")
+	page("reset", "")
+	page("anonymous", "")
 
 	for name, v := range secrets {
 		if strings.Contains(logs.String(), v) {

@@ -63,8 +63,10 @@ Panel.prototype.show = function (state, verified, received, text, printed) {
 
 // askVendor posts body to the demo's stand-in of the vendor's server, which
 // holds the key, and resolves to its verdict.
+// The URL is built from location.href, not left relative: a <base href>
+// in the page would otherwise send it elsewhere.
 function askVendor(vendor, body) {
-  return fetch('/standin/' + vendor + '/verify', {
+  return fetch(new URL('/standin/' + vendor + '/verify', location.href).href, {
     method: 'POST',
     credentials: 'same-origin',
     headers: {'Content-Type': 'application/json'},
