@@ -41,6 +41,9 @@ func isWebimOpaqueID(s string) bool {
 // only brackets it has. The login form is "[[", at least one character that
 // is neither '[' nor ']', then "]]".
 func webimWrapLogin(login string) string {
+	if !strings.ContainsAny(login, "[]") {
+		return "[[" + login + "]]"
+	}
 	return "[[" + strings.Map(func(r rune) rune {
 		switch r {
 		case '[':
@@ -95,7 +98,12 @@ func webimGuardEnd(before []webimValue, profileURL string) string {
 // hostile values and in a fuzz target. It is called for opaque ids only:
 // with RawID any substring may be someone's id.
 func webimUnambiguous(fields Object) bool {
+	n := 0
+	for _, f := range fields {
+		n += len(f.Value.(string))
+	}
 	var b strings.Builder
+	b.Grow(n) // one allocation
 	for _, f := range fields {
 		b.WriteString(f.Value.(string))
 	}
