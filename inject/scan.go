@@ -76,9 +76,13 @@ package inject
 // The scanner jumps over text, comments, quoted attribute values, CDATA and
 // the text of raw-text elements with bytes.IndexByte (or, in escaped script,
 // an eight-bytes-at-a-time search for two bytes), so most bytes are looked at
-// once, inside assembly; only tag names and the rest of tags are read a byte
-// at a time. Its whole state is a few integers and a ten-byte array that
-// keeps the part of a tag name split across chunks; feed allocates nothing.
+// once, inside assembly. A tag that lies whole in the chunk is read in one
+// pass (wholeTag: its name, then its attributes with table-driven loops) and
+// dropped at once unless it is one of the few that change the tokenizer or
+// the tree; only a tag cut by a chunk boundary goes through the tag states a
+// byte at a time. Its whole state is a few integers and small arrays (the
+// tag name, the open foreign elements, the charset watch); feed allocates
+// nothing.
 type scanner struct {
 	fed      int64 // bytes fed so far
 	at       int64 // the insertion point once done

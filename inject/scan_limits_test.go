@@ -2,6 +2,7 @@ package inject
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,4 +186,54 @@ func BenchmarkScan(b *testing.B) {
 			copy(dst, doc)
 		}
 	})
+}
+
+// BenchmarkScanTagDense is the scanner alone on generated tag-dense pages
+// (genPage: a tag every ~40 bytes, attributes quoted), for BeforeBodyClose,
+// which scans them whole, fed in 4 KiB writes as BenchmarkWriter does.
+func BenchmarkScanTagDense(b *testing.B) {
+	for _, size := range []int{64 << 10, 1 << 20} {
+		doc := []byte(genPage(size))
+		b.Run(strconv.Itoa(size>>10)+"KiB", func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			var s scanner
+			for b.Loop() {
+				s.reset(BeforeBodyClose)
+				for i := 0; i < len(doc); i += 4 << 10 {
+					if at, _ := s.feed(doc[i:min(i+4<<10, len(doc))]); at >= 0 {
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScanCorpus is the scanner alone on every real page of the shared
+// corpus (55 pages, 9.8 MB), for BeforeBodyClose, in 4 KiB writes.
+func BenchmarkScanCorpus(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(scanCorpusPath(b, "pages"), "*.html"))
+	var docs [][]byte
+	var total int64
+	for _, f := range files {
+		doc, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs, total = append(docs, doc), total+int64(len(doc))
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	var s scanner
+	for b.Loop() {
+		for _, doc := range docs {
+			s.reset(BeforeBodyClose)
+			for i := 0; i < len(doc); i += 4 << 10 {
+				if at, _ := s.feed(doc[i:min(i+4<<10, len(doc))]); at >= 0 {
+					break
+				}
+			}
+		}
+	}
 }
