@@ -3,8 +3,11 @@ package vendors
 import (
 	"errors"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 )
 
 // ErrWebimAmbiguous is returned by Webim.VisitorJSON and
@@ -37,11 +40,13 @@ func isWebimOpaqueID(s string) bool {
 }
 
 // webimWrapLogin returns the login as sent: login between "[[" and "]]",
-// with any '[' or ']' in it turned into '(' or ')', so that its ends are the
-// only brackets it has. The login form is "[[", at least one character that
-// is neither '[' nor ']', then "]]".
+// with any '[' or ']' in it, and any character that reads as one in a
+// collation skeleton (the fullwidth U+FF3B, U+FF3D), turned into '(' or ')',
+// so that its ends are the only brackets it has, however it is compared. The
+// login form is "[[", at least one character that is neither '[' nor ']',
+// then "]]" (in the skeleton, see webimSkeleton).
 func webimWrapLogin(login string) string {
-	if !strings.ContainsAny(login, "[]") {
+	if !strings.ContainsAny(login, "[]") && isASCII(login) {
 		return "[[" + login + "]]"
 	}
 	return "[[" + strings.Map(func(r rune) rune {
@@ -51,8 +56,56 @@ func webimWrapLogin(login string) string {
 		case ']':
 			return ')'
 		}
+		if r >= utf8.RuneSelf {
+			switch k := webimSkeleton(string(r)); {
+			case strings.Contains(k, "["):
+				return '('
+			case strings.Contains(k, "]"):
+				return ')'
+			}
+		}
 		return r
 	}, login) + "]]"
+}
+
+// webimSkeleton returns what a case- and accent-insensitive comparison
+// keeps of s: its compatibility decomposition (NFKD) without combining
+// marks, in lower case. Webim does not document how it compares visitor
+// ids and logins; a store that compares text as databases commonly do
+// (MySQL's *_ci collations, ICU at primary strength) takes "U", "ü", "ú" and
+// the fullwidth "ｕ" for "u", "Ａ" for "a" and "［" for "[". The re-cut check
+// runs on the skeleton, so that a value spelling another visitor's id or
+// login in such a variant is found as surely as an exact copy. The usual
+// value, ASCII without upper case, is its own skeleton and costs nothing.
+func webimSkeleton(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFKD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // webimGuardEnd returns the profile_url to send, given the fields that sort
@@ -84,7 +137,9 @@ func webimGuardEnd(before []webimValue, profileURL string) string {
 // any expires, reads as no other visitor's object, however it is re-cut into Webim's
 // documented fields. Because every documented field takes any string, a
 // re-cut can make any substring the id or the login, and any decimal suffix
-// expires; so it suffices that
+// expires; so it suffices that, counted on the string's skeleton (see
+// webimSkeleton), where a variant in case, accents or width counts as a
+// copy,
 //
 //   - the string holds exactly one substring of the opaque id form (the
 //     id's own: the form is fixed-length and starts with a non-hex prefix,
@@ -111,6 +166,7 @@ func webimUnambiguous(fields Object) bool {
 	if s == "" || isDigit(s[len(s)-1]) {
 		return false
 	}
+	s = webimSkeleton(s)
 	ids := 0
 	for i := strings.Index(s, webimIDPrefix); i >= 0; {
 		if i+webimIDLen <= len(s) && isWebimOpaqueID(s[i:i+webimIDLen]) {
