@@ -44,9 +44,13 @@ type encoder interface {
 var codings = []coding{
 	{"gzip", "gzip", func(w io.Writer) encoder { return gzip.NewWriter(w) }},
 	{"deflate", "deflate", func(w io.Writer) encoder { return zlib.NewWriter(w) }},
-	{"br", "br", func(w io.Writer) encoder { return brotli.NewWriterLevel(w, 5) }},
+	// Windows of 1 MiB, so that a page of 1 MiB or more fills them (see
+	// TestCodecMemoryDoesNotGrowWithThePage).
+	{"br", "br", func(w io.Writer) encoder {
+		return brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: 5, LGWin: 20})
+	}},
 	{"zstd", "zstd", func(w io.Writer) encoder {
-		e, err := zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
+		e, err := zstd.NewWriter(w, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20))
 		if err != nil {
 			panic(err)
 		}
