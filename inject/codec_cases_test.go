@@ -295,3 +295,50 @@ func TestCodecWriteErrorReachesTheApplication(t *testing.T) {
 		t.Error("the application's writes succeeded on a failing connection")
 	}
 }
+
+func TestCodecUTF16ByteOrderMarkInTheDecodedPage(t *testing.T) {
+	// A UTF-16 page (its byte order mark decides, whatever the type says)
+	// gets no script, compressed or not.
+	page := "\xff\xfe<\x00h\x00t\x00m\x00l\x00>\x00<\x00h\x00e\x00a\x00d\x00>\x00"
+	gz := gzipped(page)
+	for _, piece := range []int{0, 1} {
+		rec, out := serveCoded(&bodyApp{header: htmlCoded("gzip"), body: gz, piece: piece})
+		if out.Reason != inject.Charset || !bytes.Equal(rec.Body.Bytes(), gz) {
+			t.Errorf("pieces of %d: outcome %+v, body changed: %v", piece, out, !bytes.Equal(rec.Body.Bytes(), gz))
+		}
+	}
+	// The first decoded byte comes alone, flushed by the application: with
+	// the second one it is a byte order mark (Charset, the page unchanged),
+	// or not (the script goes in as usual). With a Flush of the
+	// ResponseWriter too, the headers go before the second byte is known.
+	for _, tc := range []struct {
+		page string
+		want inject.Reason
+	}{
+		{page, inject.Charset},
+		{"<html><head></head></html>", inject.Injected},
+	} {
+		for _, flush := range []bool{false, true} {
+			app := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("Content-Encoding", "gzip")
+				zw := gzip.NewWriter(w)
+				io.WriteString(zw, tc.page[:1])
+				zw.Flush()
+				if flush {
+					w.(http.Flusher).Flush() // the headers go before the second byte
+				}
+				io.WriteString(zw, tc.page[1:])
+				zw.Close()
+			})
+			rec, out := serveCoded(app)
+			want := tc.page
+			if tc.want == inject.Injected {
+				want = injectedPage(tc.page, inject.AfterHeadOpen)
+			}
+			if got := decode(t, "gzip", rec.Body.Bytes()); out.Reason != tc.want || string(got) != want {
+				t.Errorf("%q, flush %v: outcome %+v, decoded %q", tc.page[:2], flush, out, got)
+			}
+		}
+	}
+}

@@ -45,7 +45,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // items on purpose.
 func TestCodecMemoryDoesNotGrowWithThePage(t *testing.T) {
 	sizes := [2]int{4 << 20, 16 << 20}
-	if inject.RaceEnabled {
+	if raceEnabled {
 		sizes = [2]int{1 << 20, 4 << 20}
 	}
 	small, large := codecPage(sizes[0], 4), codecPage(sizes[1], 16)
@@ -57,7 +57,7 @@ func TestCodecMemoryDoesNotGrowWithThePage(t *testing.T) {
 				t.Errorf("with empty pools a %d-byte page allocated %d bytes, a %d-byte page %d: memory grows with the page",
 					len(large), l[0], len(small), s[0])
 			}
-			if l[1] > 64<<10 && !inject.RaceEnabled {
+			if l[1] > 64<<10 && !raceEnabled {
 				t.Errorf("with warm pools a %d-byte page allocated %d bytes, want at most 64 KiB", len(large), l[1])
 			}
 		})
@@ -74,7 +74,7 @@ func coldWarm(t *testing.T, c coding, page string) [2]uint64 {
 	e.Close()
 	body := coded.Bytes()
 	h := inject.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Encoding", c.name)
 		for i := 0; i < len(body); i += 32 << 10 {
 			if _, err := w.Write(body[i:min(i+32<<10, len(body))]); err != nil {
@@ -108,7 +108,7 @@ func coldWarm(t *testing.T, c coding, page string) [2]uint64 {
 		t.Fatal("nothing sent")
 	}
 	if got := decode(t, c.client, out.Bytes()); string(got) != injectedPage(page, inject.AfterHeadOpen) {
-		t.Fatalf("decoded page differs (%d bytes, want %d)", len(got), len(page))
+		t.Fatalf("decoded page differs (%d bytes, page %d): %.300q", len(got), len(page), got)
 	}
 	return [2]uint64{cold, warm}
 }

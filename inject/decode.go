@@ -51,6 +51,10 @@ const maxEmptyReads = 100
 // being stopped; the decoder's error is then dropped.
 var errStopped = errors.New("inject: decoding stopped")
 
+// errDeclined stops the decoder of a page that turned out not to be one to
+// insert into (see decoding.decline).
+var errDeclined = errors.New("inject: the decoded page is not one to insert into")
+
 // errTrailing reports coded bytes after the end of the coded stream.
 var errTrailing = errors.New("data after the end of the compressed stream")
 
@@ -73,6 +77,15 @@ type decoding struct {
 	ended    bool  // the decoder reached the end of the coded stream
 	err      error // the decoder's error: the stream is corrupt
 	aborted  bool  // a corrupt stream cut the response off
+	// decline, when set, is why the decoded page turned out not to be one
+	// to insert into while the headers were held: it goes out as the
+	// application made it, with this reason.
+	decline Reason
+	// first holds the first decoded byte while it could begin a UTF-16
+	// byte order mark; bomChecked is set once the first two are known.
+	first      [1]byte
+	held1      bool
+	bomChecked bool
 }
 
 // feeder is the decoder's source: the bytes of the application's current
@@ -169,7 +182,7 @@ func (rs *response) pump(yield func(struct{}) bool) {
 		if n > 0 {
 			empty = 0
 			if rs.decoded(d.out[:n]) != nil {
-				return // a write error, recorded in rs.err
+				return // a write error, recorded in rs.err, or declined
 			}
 		} else if err == nil {
 			if empty++; empty > maxEmptyReads {
@@ -187,8 +200,44 @@ func (rs *response) pump(yield func(struct{}) bool) {
 	}
 }
 
-// decoded takes decoded bytes as write takes an uncompressed page's.
+// decoded takes decoded bytes as write takes an uncompressed page's. As
+// for an uncompressed page, a UTF-16 byte order mark at the start means no
+// insertion (Charset): the check decide makes on the first bytes is made
+// here on the first decoded ones.
 func (rs *response) decoded(p []byte) error {
+	d := rs.dec
+	if !d.bomChecked && rs.phase == phaseScan {
+		if !d.held1 && len(p) == 1 && (p[0] == 0xFE || p[0] == 0xFF) {
+			d.first[0], d.held1 = p[0], true // wait for the second byte
+			return nil
+		}
+		held := d.held1
+		d.bomChecked, d.held1 = true, false
+		var two [2]byte
+		n := 0
+		if held {
+			two[0], n = d.first[0], 1
+		}
+		copy(two[n:], p)
+		switch bom := utf16BOM(two[:]); {
+		case bom && !rs.headersSent:
+			d.decline = Charset
+			return errDeclined
+		case bom:
+			// The headers went out before any byte (a flush): the page
+			// goes on re-encoded, without the script.
+			rs.out.Reason, rs.phase = Charset, phasePass
+			if held {
+				if _, err := rs.w.Write(d.first[:1]); err != nil {
+					return rs.fail(err)
+				}
+			}
+		case held:
+			if _, err := rs.scanWrite(d.first[:1]); err != nil {
+				return err
+			}
+		}
+	}
 	if rs.phase == phaseScan {
 		_, err := rs.scanWrite(p)
 		return err
@@ -241,6 +290,8 @@ func (rs *response) decodeWrite(p []byte) (int, error) {
 	switch {
 	case d.err != nil:
 		return rs.corrupt(p, d.err)
+	case d.decline != "":
+		return rs.passRaw(p, d.decline)
 	case rs.err != nil:
 		return 0, rs.err
 	case trailing:
@@ -255,26 +306,33 @@ func (rs *response) decodeWrite(p []byte) (int, error) {
 // take it for complete) and the application's writes fail from then on.
 func (rs *response) corrupt(p []byte, cause error) (int, error) {
 	d := rs.dec
+	if !rs.headersSent {
+		return rs.passRaw(p, Corrupt)
+	}
 	d.stop()
 	d.next = nil
 	rs.out.Reason = Corrupt
-	if !rs.headersSent {
-		raw := d.raw // everything received, p included
-		rs.dropDecoding()
-		rs.buf = rs.buf[:0]
-		rs.phase = phasePass
-		rs.commit(formOriginal)
-		if len(raw) > 0 {
-			if _, err := rs.w.Write(raw); err != nil {
-				return 0, rs.fail(err)
-			}
-		}
-		return len(p), nil
-	}
 	d.aborted = true
 	rs.phase = phasePass
 	rs.buf = rs.buf[:0]
 	return 0, rs.fail(fmt.Errorf("inject: the %s-coded body does not decode: %w", d.codec.Encoding(), cause))
+}
+
+// passRaw ends decoding while the headers are held: everything received,
+// p included, goes out as the application made it, and so does the rest.
+func (rs *response) passRaw(p []byte, reason Reason) (int, error) {
+	raw := rs.dec.raw
+	rs.dropDecoding()
+	rs.out.Reason = reason
+	rs.buf = rs.buf[:0]
+	rs.phase = phasePass
+	rs.commit(formOriginal)
+	if len(raw) > 0 {
+		if _, err := rs.w.Write(raw); err != nil {
+			return 0, rs.fail(err)
+		}
+	}
+	return len(p), nil
 }
 
 // endDecoding runs the decoder to the end of the response and, when the
@@ -289,11 +347,22 @@ func (rs *response) endDecoding() {
 		d.in.eof = true
 		d.resume()
 		d.in.eof = false
-		if d.err == nil && !d.ended && rs.err == nil {
+		if d.err == nil && d.decline == "" && !d.ended && rs.err == nil {
 			d.err = io.ErrUnexpectedEOF // cannot happen: the decoder ignored EOF
 		}
-		if d.err != nil {
+		switch {
+		case d.err != nil:
 			_, _ = rs.corrupt(nil, d.err)
+			return
+		case d.decline != "":
+			_, _ = rs.passRaw(nil, d.decline)
+			return
+		}
+	}
+	if d.held1 && rs.err == nil {
+		// The page is one byte long: it was no byte order mark.
+		d.held1, d.bomChecked = false, true
+		if err := rs.decoded(d.first[:1]); err != nil {
 			return
 		}
 	}
