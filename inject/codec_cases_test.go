@@ -139,6 +139,7 @@ func TestCodecCorruptBeforeAnythingWasSent(t *testing.T) {
 		body []byte
 	}{
 		{"not gzip at all", []byte("<html><head></head>plain text labelled gzip")},
+		{"not gzip at all, larger than MaxHeld", []byte("<html><head></head>" + strings.Repeat("plain text labelled gzip ", 4000))},
 		{"truncated (the application did not Close its writer)", noEnd[:len(noEnd)-6]},
 		{"corrupt checksum", append(append([]byte(nil), noEnd[:len(noEnd)-8]...), 1, 2, 3, 4, 5, 6, 7, 8)},
 		{"bytes after the end", append(append([]byte(nil), noEnd...), "trailing"...)},

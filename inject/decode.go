@@ -66,9 +66,10 @@ type decoding struct {
 	next  func() (struct{}, bool) // nil once the coroutine has ended
 	stop  func()
 	out   []byte // the decoded chunk, decodedChunk bytes
-	// raw holds every coded byte received while the headers are held, so
-	// that a stream that ends without the marker, or turns out corrupt,
-	// can go out exactly as the application made it.
+	// raw holds every coded byte received while the headers are held (but
+	// those of the write in progress), so that a stream that ends without
+	// the marker, or turns out corrupt, can go out exactly as the
+	// application made it.
 	raw      []byte
 	received int64   // coded bytes received
 	enc      Encoder // made on the first byte to encode
@@ -267,19 +268,6 @@ func (rs *response) decodeWrite(p []byte) (int, error) {
 	}
 	rs.wrote = true
 	d.received += int64(len(p))
-	if !rs.headersSent {
-		if len(d.raw)+len(p) > rs.h.cfg.maxHeld {
-			// As many coded bytes as decoded ones may be held: send the
-			// headers in the form that allows a later insertion; the
-			// coded bytes are then no longer needed.
-			rs.commit(formMayInject)
-		} else {
-			if d.raw == nil {
-				d.raw = make([]byte, 0, rs.h.cfg.maxHeld)
-			}
-			d.raw = append(d.raw, p...)
-		}
-	}
 	if d.ended || d.next == nil {
 		return rs.corrupt(p, errTrailing)
 	}
@@ -296,6 +284,20 @@ func (rs *response) decodeWrite(p []byte) (int, error) {
 		return 0, rs.err
 	case trailing:
 		return rs.corrupt(p, errTrailing)
+	}
+	if !rs.headersSent {
+		// Keep the coded bytes while the headers are held (p is the
+		// application's until this call returns); as many may be kept as
+		// decoded ones: past that, the headers go in the form that allows
+		// a later insertion, and the coded bytes are no longer needed.
+		if len(d.raw)+len(p) > rs.h.cfg.maxHeld {
+			rs.commit(formMayInject)
+		} else {
+			if d.raw == nil {
+				d.raw = make([]byte, 0, rs.h.cfg.maxHeld)
+			}
+			d.raw = append(d.raw, p...)
+		}
 	}
 	return len(p), nil
 }
@@ -318,8 +320,9 @@ func (rs *response) corrupt(p []byte, cause error) (int, error) {
 	return 0, rs.fail(fmt.Errorf("inject: the %s-coded body does not decode: %w", d.codec.Encoding(), cause))
 }
 
-// passRaw ends decoding while the headers are held: everything received,
-// p included, goes out as the application made it, and so does the rest.
+// passRaw ends decoding while the headers are held: everything received
+// (the coded bytes kept, then p, the current write's) goes out as the
+// application made it, and so does the rest.
 func (rs *response) passRaw(p []byte, reason Reason) (int, error) {
 	raw := rs.dec.raw
 	rs.dropDecoding()
@@ -327,9 +330,11 @@ func (rs *response) passRaw(p []byte, reason Reason) (int, error) {
 	rs.buf = rs.buf[:0]
 	rs.phase = phasePass
 	rs.commit(formOriginal)
-	if len(raw) > 0 {
-		if _, err := rs.w.Write(raw); err != nil {
-			return 0, rs.fail(err)
+	for _, b := range [2][]byte{raw, p} {
+		if len(b) > 0 {
+			if _, err := rs.w.Write(b); err != nil {
+				return 0, rs.fail(err)
+			}
 		}
 	}
 	return len(p), nil
