@@ -2,6 +2,8 @@ package middleware
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
 	"fmt"
 
 	"github.com/chatident/chatident/vendors"
@@ -68,7 +70,8 @@ func heldKeys(where string, keys func() []vendors.Key) ([]namedKey, error) {
 }
 
 // checkDistinctKeys returns an error for every key that equals an earlier
-// one, naming both fields and neither value. One key in two places lets what
+// one, as bytes or as an HMAC key (see hmacEquivalent), naming both fields
+// and neither value. One key in two places lets what
 // one vendor shows the browser (an opaque id, a bearer clientId) be what
 // another trusts, or lets a vendor-side id sign chatident's own cookies.
 // Empty keys are unused and skipped. The comparison is not constant-time: it
@@ -80,11 +83,36 @@ func checkDistinctKeys(keys []namedKey) []error {
 			continue
 		}
 		for _, earlier := range keys[:j] {
+			if len(earlier.key) == 0 {
+				continue
+			}
 			if bytes.Equal(k.key, earlier.key) {
 				errs = append(errs, fmt.Errorf("%s is the same key as %s: give every key one purpose", k.where, earlier.where))
+				break
+			}
+			if hmacEquivalent(k.key, earlier.key) {
+				errs = append(errs, fmt.Errorf("%s is the same HMAC key as %s in other bytes (zero bytes appended, or a long key hashed): give every key one purpose", k.where, earlier.where))
 				break
 			}
 		}
 	}
 	return errs
+}
+
+// hmacEquivalent reports whether a and b, different bytes, are one key to
+// HMAC-SHA256 or HMAC-SHA512 (the hashes chatident's keys and the login
+// tokens' HS256/HS512 use): HMAC replaces a key longer than the hash's block
+// with its hash, then pads it with zero bytes to the block, so "k" and
+// "k\x00", or a 100-byte key and its SHA-256, make the same MACs.
+func hmacEquivalent(a, b []byte) bool {
+	block := func(k []byte, size int, sum func([]byte) []byte) []byte {
+		if len(k) > size {
+			k = sum(k)
+		}
+		return bytes.TrimRight(k, "\x00")
+	}
+	s256 := func(k []byte) []byte { s := sha256.Sum256(k); return s[:] }
+	s512 := func(k []byte) []byte { s := sha512.Sum512(k); return s[:] }
+	return bytes.Equal(block(a, sha256.BlockSize, s256), block(b, sha256.BlockSize, s256)) ||
+		bytes.Equal(block(a, sha512.BlockSize, s512), block(b, sha512.BlockSize, s512))
 }
