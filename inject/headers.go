@@ -324,3 +324,39 @@ func listElements(v string) func(func(string) bool) {
 		}
 	}
 }
+
+// dropCacheTrailers removes, once the handler has returned, every trailer
+// field of h that a cache reads (see cacheTrailer): those declared in
+// Trailer and set after the body, in any spelling, and those written under
+// http.TrailerPrefix. net/http sends both after the body; a field removed
+// from a private page's header must not come back there.
+func dropCacheTrailers(h http.Header) {
+	for k := range h {
+		if rest, ok := strings.CutPrefix(k, http.TrailerPrefix); ok && cacheTrailer(http.CanonicalHeaderKey(rest)) {
+			delete(h, k)
+		}
+	}
+	for _, v := range h["Trailer"] {
+		for name := range strings.SplitSeq(v, ",") {
+			c := http.CanonicalHeaderKey(strings.Trim(name, " \t"))
+			if !cacheTrailer(c) {
+				continue
+			}
+			for k := range h {
+				if http.CanonicalHeaderKey(k) == c {
+					delete(h, k)
+				}
+			}
+		}
+	}
+}
+
+// cacheTrailer reports whether a field named c (canonical) tells a cache
+// how to keep or revalidate a response.
+func cacheTrailer(c string) bool {
+	switch c {
+	case "Cache-Control", "Vary", "Etag", "Last-Modified", "Accept-Ranges", "Expires":
+		return true
+	}
+	return sharedCacheControl(c)
+}

@@ -41,6 +41,7 @@ type response struct {
 	status      int  // the final status; 0 until WriteHeader or the first Write
 	wrote       bool // the application wrote at least one body byte
 	headersSent bool // the underlying WriteHeader was called
+	private     bool // the headers went out made private (privatize, privateCaching)
 
 	// buf holds body bytes not sent yet: the sniff sample, then, while
 	// scanning, the bytes of the stream from offset sent on. Its capacity
@@ -75,6 +76,7 @@ type response struct {
 func (rs *response) start(h *handler, w http.ResponseWriter, r *http.Request) {
 	rs.h, rs.w, rs.req = h, w, r
 	rs.phase, rs.status, rs.wrote, rs.headersSent = phaseUndecided, 0, false, false
+	rs.private = false
 	rs.buf = rs.buf[:0]
 	rs.sent, rs.fed, rs.hold = 0, 0, 0
 	rs.script, rs.csp, rs.out, rs.err = nil, cspPlan{}, Outcome{}, nil
@@ -286,8 +288,10 @@ func (rs *response) commit(form headerForm) {
 		// The body goes out unchanged, but a cookie made for this visitor
 		// rides on it: no shared cache may keep it.
 		privateCaching(rs.w.Header(), rs.vals)
+		rs.private = true
 	}
 	if form != formOriginal {
+		rs.private = true
 		h := rs.w.Header()
 		privatize(h, rs.insLen, form == formInjected, rs.vals)
 		if rs.csp.enforce != nil {
@@ -366,6 +370,9 @@ func (rs *response) finish() {
 	}
 	if rs.phase != phaseHijacked {
 		rs.out.Status = rs.status
+	}
+	if rs.private {
+		dropCacheTrailers(rs.w.Header())
 	}
 }
 
