@@ -4,6 +4,7 @@ go 1.25.0
 
 require (
 	github.com/chatident/chatident v0.0.0
+	github.com/gin-contrib/gzip v1.2.6
 	github.com/gin-gonic/gin v1.12.0
 )
 
