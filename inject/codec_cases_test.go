@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -258,6 +259,7 @@ func TestCodecReadFrom(t *testing.T) {
 	app := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(gz)))
 		if _, err := w.(io.ReaderFrom).ReadFrom(bytes.NewReader(gz)); err != nil {
 			t.Errorf("ReadFrom: %v", err)
 		}
@@ -269,6 +271,7 @@ func TestCodecReadFrom(t *testing.T) {
 	if got := decode(t, "gzip", rec.Body.Bytes()); string(got) != injectedAfterMeta(page) {
 		t.Errorf("decoded body differs from the injected page")
 	}
+	checkInjectedHeaders(t, rec.Result().Header, "gzip") // the coded length is gone
 }
 
 func TestCodecRefusesDuplicateTokens(t *testing.T) {
