@@ -33,7 +33,11 @@ func asciiIncompatibleType(values []string) bool {
 
 // charsetParams yields the value of every parameter named charset (ASCII
 // case-insensitive, white space around the name allowed) in a Content-Type
-// value, as written (quotes and all). Quoted strings do not split.
+// value, as written (quotes and all), under two readings: one where quoted
+// strings do not split, and one where every ';' and ',' does. Browsers do
+// not agree on where a quoted string starts: Chromium reads
+// `text/html; foo=bar"; charset=utf-16` as UTF-16, the quote in the middle
+// of a token opening nothing, so a label either reading finds counts.
 func charsetParams(v string) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		var params []string
@@ -53,6 +57,10 @@ func charsetParams(v string) func(func(string) bool) {
 			}
 			params = append(params, v[start:min(i, len(v))])
 			start = i + 1
+		}
+		if strings.IndexByte(v, '"') >= 0 {
+			// The naive reading: every ';' and ',' splits.
+			params = append(params, strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' })...)
 		}
 		for _, p := range params[1:] { // params[0] is the type itself
 			name, value, ok := strings.Cut(p, "=")
