@@ -200,38 +200,6 @@ func (rs *response) sniff(p []byte) Reason {
 	return ""
 }
 
-// prepare calls the script function and works out the element to insert.
-func (rs *response) prepare() Reason {
-	cookies := len(rs.w.Header()["Set-Cookie"])
-	rs.script = rs.h.script(rs.req)
-	foldGoverned(rs.w.Header()) // a cookie (or anything) the script function added
-	rs.personal = len(rs.w.Header()["Set-Cookie"]) != cookies
-	if len(rs.script) == 0 {
-		return NoScript
-	}
-	if breaksOut(rs.script) {
-		return BadScript
-	}
-	h := rs.w.Header()
-	rs.csp = planCSP(h["Content-Security-Policy"], h["Content-Security-Policy-Report-Only"], rs.script)
-	if rs.csp.blocks {
-		return CSPBlocks
-	}
-	t := append(rs.tag[:0], "<script"...)
-	if rs.csp.nonce != "" {
-		// planCSP only returns a nonce of base64 characters, which cannot
-		// end the attribute value.
-		t = append(t, ` nonce="`...)
-		t = append(t, rs.csp.nonce...)
-		t = append(t, '"')
-	}
-	t = append(t, '>')
-	rs.openLen = len(t)
-	rs.tag = append(t, closeTag...)
-	rs.insLen = len(rs.tag) + len(rs.script)
-	return ""
-}
-
 // anyValue reports whether a header has a non-empty value.
 func anyValue(v []string) bool {
 	for _, s := range v {
@@ -263,23 +231,4 @@ func isHTMLType(v string) bool {
 	}
 	v = strings.Trim(v, " \t")
 	return equalFoldASCII(v, "text/html") || equalFoldASCII(v, "application/xhtml+xml")
-}
-
-// breaksOut reports whether script contains "</script" or "<!--" in any
-// case: either could end its element early (or, through the script data
-// escape states, keep it from ending), turning the rest into markup.
-func breaksOut(script []byte) bool {
-	for i := 0; i < len(script); i++ {
-		if script[i] != '<' {
-			continue
-		}
-		rest := script[i:]
-		if len(rest) >= 4 && string(rest[:4]) == "<!--" {
-			return true
-		}
-		if len(rest) >= 8 && equalFoldASCII(string(rest[:8]), "</script") {
-			return true
-		}
-	}
-	return false
 }

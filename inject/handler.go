@@ -143,15 +143,13 @@ func Handler(next http.Handler, script func(*http.Request) []byte, opts ...Optio
 	if script == nil {
 		panic("inject: Handler: script is nil")
 	}
-	h := &handler{next: next, script: script, cfg: newConfig(opts)}
-	h.bufCap = max(h.cfg.maxHeld, sniffLen)
-	return h
+	return HandlerFor(next, funcOpener(script), opts...)
 }
 
 // handler is what Handler returns.
 type handler struct {
 	next   http.Handler
-	script func(*http.Request) []byte
+	open   func(http.ResponseWriter, *http.Request) Response
 	cfg    config
 	bufCap int // capacity of each response's held-bytes buffer
 	pool   responsePool
@@ -162,8 +160,10 @@ type handler struct {
 // ServeHTTP serves one request through a fresh writer backed by pooled
 // state, and reports one Outcome once the handler has returned.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	resp := h.open(w, r)
 	rs := h.pool.get()
 	rs.start(h, w, r)
+	rs.resp = resp
 	ww := &writer{rs: rs, w: w}
 	rs.vals = &ww.vals
 	returned := false
@@ -174,6 +174,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.pool.put(rs)
 		if out.Reason == Encoded || out.Reason == Corrupt {
 			h.warnOnce(w.Header(), out.Reason)
+		}
+		if resp != nil {
+			resp.Done(out)
 		}
 		if h.cfg.observer != nil {
 			h.cfg.observer(r, out)

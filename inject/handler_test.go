@@ -1,6 +1,8 @@
 package inject
 
 import (
+	"github.com/chatident/chatident/internal/scriptsafe"
+
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -189,7 +191,7 @@ func TestBadScript(t *testing.T) {
 		}
 	}
 	for _, s := range []string{`a="<\/script>"`, `a="\x3C!--"`, `a = b < c`, `x="</scrip"`, `a="<!-"`} {
-		if breaksOut([]byte(s)) {
+		if scriptsafe.BreaksOut([]byte(s)) {
 			t.Errorf("%q refused, but cannot end the element", s)
 		}
 	}

@@ -52,12 +52,17 @@ type response struct {
 	hold int64 // the scanner's latest hold offset
 	scan scanner
 
-	script []byte // from the script function, once eligible
-	// personal: the script function added a Set-Cookie to the held headers,
-	// so the response is for one visitor even if nothing is inserted.
+	resp      Response // the caller's side of the contract; nil: no script
+	asked     bool     // resp.Script was called
+	committed bool     // resp.Commit was called
+	script    []byte   // Insertion.Code, once eligible
+	data      []byte   // Insertion.Data
+	// personal: Commit added something made for one visitor to the held
+	// headers, so the response is for one visitor even if nothing is inserted.
 	personal bool
-	tag      []byte  // the start tag (with the nonce, if any), then the end tag
-	openLen  int     // the length of the start tag in tag
+	tag      []byte  // the start tag up to the data, what follows the data, the end tag
+	openLen  int     // the length of the start tag up to the data in tag
+	midEnd   int     // where the end tag starts in tag
 	insLen   int     // the length of the whole element
 	csp      cspPlan // nonce and policy changes
 	out      Outcome
@@ -79,8 +84,8 @@ func (rs *response) start(h *handler, w http.ResponseWriter, r *http.Request) {
 	rs.private = false
 	rs.buf = rs.buf[:0]
 	rs.sent, rs.fed, rs.hold = 0, 0, 0
-	rs.script, rs.csp, rs.out, rs.err = nil, cspPlan{}, Outcome{}, nil
-	rs.personal = false
+	rs.script, rs.data, rs.csp, rs.out, rs.err = nil, nil, cspPlan{}, Outcome{}, nil
+	rs.personal, rs.asked, rs.committed = false, false, false
 	rs.codec, rs.dec = nil, nil
 }
 
@@ -92,6 +97,7 @@ func (rs *response) release() {
 	}
 	rs.codec = nil
 	rs.h, rs.w, rs.req, rs.script, rs.csp, rs.err, rs.vals = nil, nil, nil, nil, cspPlan{}, nil, nil
+	rs.resp, rs.data = nil, nil
 	rs.buf = rs.buf[:0]
 }
 
@@ -217,13 +223,7 @@ func (rs *response) insert(at int64, p []byte) (int, error) {
 	rs.phase = phasePass
 	err := rs.send(0, int(i), p)
 	if err == nil {
-		_, err = rs.w.Write(rs.tag[:rs.openLen])
-	}
-	if err == nil {
-		_, err = rs.w.Write(rs.script)
-	}
-	if err == nil {
-		_, err = rs.w.Write(rs.tag[rs.openLen:])
+		err = rs.writeElement()
 	}
 	if err == nil {
 		err = rs.send(int(i), total, p)
@@ -284,6 +284,7 @@ func (rs *response) commit(form headerForm) {
 	if rs.dec != nil {
 		form = rs.dec.committing(rs.w.Header(), form)
 	}
+	rs.commitFor(form)
 	if form == formOriginal && rs.personal {
 		// The body goes out unchanged, but a cookie made for this visitor
 		// rides on it: no shared cache may keep it.

@@ -1,0 +1,117 @@
+// Package keyed holds the one pool of keyed HMAC-SHA256 states that the
+// vendors and the middleware sign with, and the memo in front of it.
+//
+// hmac.New hashes the key into its pads and allocates both digests on every
+// call, and an identified page signs several values; a MAC reuses states
+// under its key instead. Its memo (see package memo) remembers the results
+// for messages seen recently, keyed by the exact message bytes: the values
+// signed per page (an opaque id, a hash of a user id, a signed string whose
+// timestamp is bucketed) repeat for every page a visitor loads.
+package keyed
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"sync"
+
+	"github.com/chatident/chatident/internal/memo"
+)
+
+// MAC computes HMAC-SHA256 under one key. It is safe for concurrent use.
+type MAC struct {
+	key  []byte // a private copy
+	pool sync.Pool
+	hexs *memo.Cache[string]
+	sums *memo.Cache[[sha256.Size]byte]
+}
+
+// New returns a MAC under a copy of key whose memo keeps about memoSize
+// results (none when memoSize < 1).
+func New(key []byte, memoSize int) *MAC {
+	m := &MAC{key: append([]byte(nil), key...)}
+	m.pool.New = func() any { return &state{h: hmac.New(sha256.New, m.key)} }
+	m.hexs = memo.New[string](memoSize)
+	m.sums = memo.New[[sha256.Size]byte](memoSize)
+	return m
+}
+
+// Key reports whether key is the MAC's key (in constant time).
+func (m *MAC) Key(key []byte) bool { return hmac.Equal(m.key, key) }
+
+// state is one pooled HMAC state with its buffers: whatever is passed to
+// the hash.Hash interface escapes, so a message converted from a string or
+// a sum array on the stack would each cost an allocation per call.
+type state struct {
+	h   hash.Hash
+	msg []byte
+	sum [sha256.Size]byte
+}
+
+// maxPooledMsg bounds the message buffer a pooled state keeps, so that one
+// unusually long value does not stay in memory for good.
+const maxPooledMsg = 1024
+
+// Hex returns HMAC-SHA256(key, msg) in lowercase hex.
+func (m *MAC) Hex(msg string) string {
+	st := m.pool.Get().(*state)
+	st.msg = append(st.msg[:0], msg...)
+	out := m.hexOf(st, st.msg)
+	m.put(st)
+	return out
+}
+
+// HexBytes is Hex for a message in bytes.
+func (m *MAC) HexBytes(msg []byte) string {
+	st := m.pool.Get().(*state)
+	out := m.hexOf(st, msg)
+	m.put(st)
+	return out
+}
+
+func (m *MAC) hexOf(st *state, msg []byte) string {
+	if s, ok := m.hexs.Get(msg); ok {
+		return s
+	}
+	st.h.Reset()
+	st.h.Write(msg)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], st.h.Sum(st.sum[:0]))
+	s := string(out[:])
+	m.hexs.Put(msg, s)
+	return s
+}
+
+// Sum returns HMAC-SHA256(key, msg).
+func (m *MAC) Sum(msg string) [sha256.Size]byte {
+	st := m.pool.Get().(*state)
+	st.msg = append(st.msg[:0], msg...)
+	sum, ok := m.sums.Get(st.msg)
+	if !ok {
+		st.h.Reset()
+		st.h.Write(st.msg)
+		st.h.Sum(st.sum[:0])
+		sum = st.sum
+		m.sums.Put(st.msg, sum)
+	}
+	m.put(st)
+	return sum
+}
+
+func (m *MAC) put(st *state) {
+	if cap(st.msg) > maxPooledMsg {
+		st.msg = nil
+	}
+	m.pool.Put(st)
+}
+
+// Hex returns HMAC-SHA256(key, msg) in lowercase hex from a fresh state,
+// for keys that have no MAC.
+func Hex(key, msg []byte) string {
+	h := hmac.New(sha256.New, key)
+	h.Write(msg)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], h.Sum(nil))
+	return string(out[:])
+}
