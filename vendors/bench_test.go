@@ -23,7 +23,7 @@ func BenchmarkIdentify(b *testing.B) {
 		b.Run(vendor.Name(), func(b *testing.B) {
 			ctx, r := context.Background(), testRequest()
 			for b.Loop() {
-				if _, err := vendor.Identify(ctx, r, v); err != nil {
+				if _, err := identifyJS(ctx, vendor, r, v); err != nil {
 					b.Fatal(err)
 				}
 			}

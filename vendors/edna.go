@@ -9,7 +9,7 @@ import (
 // setting window properties before the chat's init code runs:
 //
 //	window["clientId"] = "<64 hex>";
-//	window["clientData"] = "{\"name\":\"…\",\"phone\":\"…\",\"email\":\"…\"}";
+//	window["clientData"] = '{"name":"…","phone":"…","email":"…"}';
 //	window["extendedAuth"] = {"token":"…"};
 //
 // # Identity
@@ -74,7 +74,7 @@ type Edna struct {
 	// this vendor for this request; an empty map leaves extendedAuth out.
 	ExtendedAuth func(ctx context.Context, r Request, v Visitor) (map[string]string, error)
 
-	macs hmacStates // reused states under IDKey
+	macs hmacStates // the state under IDKey, made by Prepare
 }
 
 const ednaName = "edna"
@@ -96,12 +96,11 @@ func (e *Edna) names() (clientID, clientData, extendedAuth string) {
 	return
 }
 
-// Validate reports the first configuration mistake as a *ConfigError.
+// Validate reports every configuration mistake, each a *ConfigError.
 func (e *Edna) Validate() error {
+	var errs configErrors
 	if !e.RawID {
-		if err := checkKey(ednaName, "IDKey", e.IDKey); err != nil {
-			return err
-		}
+		errs.key(ednaName, "IDKey", e.IDKey)
 	}
 	for _, n := range []struct{ field, value string }{
 		{"ClientIDName", e.ClientIDName},
@@ -109,104 +108,125 @@ func (e *Edna) Validate() error {
 		{"ExtendedAuthName", e.ExtendedAuthName},
 	} {
 		if n.value != "" && !isJSIdentifier(n.value) {
-			return configErr(ednaName, n.field, "is not a JavaScript identifier")
+			errs.add(ednaName, n.field, "is not a JavaScript identifier")
 		}
 	}
 	id, data, ext := e.names()
 	if id == data || id == ext || data == ext {
-		return configErr(ednaName, "ClientDataName", "names the same property as another name")
+		errs.add(ednaName, "ClientDataName", "names the same property as another name")
 	}
-	e.macs.prepare(e.IDKey)
-	return nil
+	return errs.join()
 }
 
-// Identify returns the script that sets the clientId, clientData and, when
-// configured, extendedAuth properties for v.
-func (e *Edna) Identify(ctx context.Context, r Request, v Visitor) ([]byte, error) {
+// Prepare checks the configuration, prepares the keyed state and returns
+// edna's constant code:
+//
+//   - Identify sets the clientId, clientData (a string holding the JSON of
+//     d.data: edna parses it) and, when there is one, extendedAuth window
+//     properties, under the configured names;
+//   - Anonymous is empty: edna keeps an anonymous visitor's session in its
+//     own cookie;
+//   - Reset re-initialises the widget with an empty clientId,
+//     ThreadsWidget.reInit({clientId: ""}), once ThreadsWidget is present;
+//   - Update sets the properties to the new visitor (an empty clientId when
+//     signed out) and calls ThreadsWidget.reInit with them. edna documents
+//     reInit for a changed client; its exact argument is unconfirmed.
+func (e *Edna) Prepare(s Setup) (Script, error) {
 	if err := e.Validate(); err != nil {
-		return nil, err
+		return Script{}, err
+	}
+	e.macs.prepare(s.MemoSize, e.IDKey)
+	idName, dataName, extName := e.names()
+	var id, reset, update script
+	id.code("w[").str(idName).code("]=d.id;\n")
+	// clientData is a string holding JSON, not an object: edna parses it.
+	id.code("w[").str(dataName).code("]=JSON.stringify(d.data);\n")
+	id.code("if(d.ext){w[").str(extName).code("]=d.ext}\n")
+	reset.beginReady(ednaAPI).
+		code(`w.ThreadsWidget.reInit(`).value(Object{{idName, ""}}).code(`)`).
+		endReady()
+	update.code("var o={};o[").str(idName).code(`]=d?d.id:"";w[`).str(idName).code("]=o[").str(idName).code("];\n").
+		code("if(d){o[").str(dataName).code("]=w[").str(dataName).code("]=JSON.stringify(d.data)}\n").
+		beginReady(ednaAPI).code(`w.ThreadsWidget.reInit(o)`).endReady()
+	return Script{Identify: id.text(), Reset: reset.text(), Update: update.text()}, nil
+}
+
+// ednaAPI is present once edna's widget script has run.
+const ednaAPI jsCode = `w.ThreadsWidget&&typeof w.ThreadsWidget.reInit==="function"`
+
+// Identify writes the clientId (d.id), the clientData object (d.data) and,
+// when configured, the extendedAuth object (d.ext) for v.
+func (e *Edna) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !e.macs.ready() {
+		return errNotPrepared
 	}
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
-	idName, dataName, extName := e.names()
 	id := v.ID
 	if !e.RawID {
 		id = opaqueID(&e.macs, e.IDKey, v.ID)
 	}
-	data, err := AppendJS(nil, e.clientData(v))
-	if err != nil {
-		return nil, err
-	}
-	s := &script{}
-	s.code("window[").str(idName).code("] = ").str(id).code(";\n")
-	// clientData is a string holding JSON, not an object: edna parses it.
-	s.code("window[").str(dataName).code("] = ").str(string(data)).code(";\n")
+	d.String("id", id)
+	d.Object("data")
+	e.clientData(d, v)
+	d.End()
 	if e.ExtendedAuth != nil {
 		ext, err := e.ExtendedAuth(ctx, r, v)
 		if err != nil {
-			return nil, fmt.Errorf("edna: ExtendedAuth: %w", err)
+			return fmt.Errorf("edna: ExtendedAuth: %w", err)
 		}
 		if len(ext) > 0 {
-			s.code("window[").str(extName).code("] = ").value(ext).code(";\n")
+			d.Value("ext", ext)
 		}
 	}
-	return s.bytes()
+	return nil
 }
 
-// clientData returns the clientData object: name, phone, email, then
+// clientData writes the clientData fields: name, phone, email, then
 // Attributes in key order, then ClientData's keys in key order. Each key
 // appears once, at its first position, with the value of its last source;
 // empty values never override or appear.
-func (e *Edna) clientData(v Visitor) Object {
-	var obj Object
-	index := map[string]int{}
-	put := func(k, val string) {
-		if val == "" {
-			return
-		}
-		if i, ok := index[k]; ok {
-			obj[i].Value = val
-			return
-		}
-		index[k] = len(obj)
-		obj = append(obj, Field{k, val})
-	}
-	put("name", v.Name)
-	put("phone", v.Phone)
-	put("email", v.Email)
-	for _, k := range sortedKeys(v.Attributes) {
-		put(k, v.Attributes[k])
-	}
+func (e *Edna) clientData(d *Data, v Visitor) {
+	var extra map[string]string
 	if e.ClientData != nil {
-		extra := e.ClientData(v)
-		for _, k := range sortedKeys(extra) {
-			put(k, extra[k])
+		extra = e.ClientData(v)
+	}
+	last := func(k, first string) string {
+		if x := extra[k]; x != "" {
+			return x
+		}
+		if x := v.Attributes[k]; x != "" {
+			return x
+		}
+		return first
+	}
+	std := [...]struct{ key, value string }{{"name", v.Name}, {"phone", v.Phone}, {"email", v.Email}}
+	placed := func(k string) bool {
+		for _, f := range std {
+			if f.key == k {
+				return f.value != ""
+			}
+		}
+		return false
+	}
+	for _, f := range std {
+		if f.value != "" {
+			d.String(f.key, last(f.key, f.value))
 		}
 	}
-	if obj == nil {
-		obj = Object{}
+	if len(v.Attributes) > 0 {
+		for _, k := range sortedKeys(v.Attributes) {
+			if v.Attributes[k] != "" && !placed(k) {
+				d.String(k, last(k, ""))
+			}
+		}
 	}
-	return obj
-}
-
-// Anonymous returns nil: edna keeps an anonymous visitor's session in its
-// own cookie and needs nothing from the site.
-func (e *Edna) Anonymous(ctx context.Context, r Request) ([]byte, error) {
-	return nil, nil
-}
-
-// Reset clears the identity after sign-out by re-initialising the widget
-// with an empty clientId: ThreadsWidget.reInit({clientId: ""}), using the
-// configured property name, once ThreadsWidget is present.
-func (e *Edna) Reset(ctx context.Context, r Request) ([]byte, error) {
-	if err := e.Validate(); err != nil {
-		return nil, err
+	if len(extra) > 0 {
+		for _, k := range sortedKeys(extra) {
+			if extra[k] != "" && !placed(k) && v.Attributes[k] == "" {
+				d.String(k, extra[k])
+			}
+		}
 	}
-	idName, _, _ := e.names()
-	s := &script{}
-	s.beginReady(`w.ThreadsWidget&&typeof w.ThreadsWidget.reInit==="function"`).
-		code(`w.ThreadsWidget.reInit(`).value(Object{{idName, ""}}).code(`)`).
-		endReady()
-	return s.bytes()
 }

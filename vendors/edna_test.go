@@ -53,7 +53,7 @@ func TestEdnaIdentify(t *testing.T) {
 		Company:    "not sent",
 		Attributes: map[string]string{"plan": "gold", "customField": "customValue", "name": "attribute wins over Name"},
 	}
-	script, err := e.Identify(context.Background(), testRequest(), v)
+	script, err := identifyJS(context.Background(), e, testRequest(), v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestEdnaNamesRawIDAndExtendedAuth(t *testing.T) {
 			return map[string]string{"token": "t-" + v.ID, "type": "Bearer"}, nil
 		},
 	}
-	script, err := e.Identify(context.Background(), testRequest(), Visitor{ID: "8f14e45f-ceea-467f-a0e6-a5d9b3b8c1a2"})
+	script, err := identifyJS(context.Background(), e, testRequest(), Visitor{ID: "8f14e45f-ceea-467f-a0e6-a5d9b3b8c1a2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,25 +108,25 @@ func TestEdnaNamesRawIDAndExtendedAuth(t *testing.T) {
 
 	boom := errors.New("token service down")
 	e.ExtendedAuth = func(context.Context, Request, Visitor) (map[string]string, error) { return nil, boom }
-	if _, err := e.Identify(context.Background(), testRequest(), Visitor{ID: "1"}); !errors.Is(err, boom) {
+	if _, err := identifyJS(context.Background(), e, testRequest(), Visitor{ID: "1"}); !errors.Is(err, boom) {
 		t.Errorf("ExtendedAuth error: got %v, want it wrapped", err)
 	}
 	e.ExtendedAuth = func(context.Context, Request, Visitor) (map[string]string, error) { return nil, nil }
-	script, _ = e.Identify(context.Background(), testRequest(), Visitor{ID: "1"})
-	if strings.Contains(string(script), "myAuth") {
+	script, _ = identifyJS(context.Background(), e, testRequest(), Visitor{ID: "1"})
+	if strings.Contains(string(scriptData(t, script)), "ext") {
 		t.Errorf("empty extendedAuth was written:\n%s", script)
 	}
 }
 
 func TestEdnaAnonymousAndErrors(t *testing.T) {
 	e := &Edna{IDKey: testIDKey}
-	if b, err := e.Anonymous(context.Background(), testRequest()); b != nil || err != nil {
+	if b, err := anonymousJS(context.Background(), e, testRequest()); b != nil || err != nil {
 		t.Errorf("Anonymous = %q, %v; want nothing", b, err)
 	}
-	if _, err := e.Identify(context.Background(), testRequest(), Visitor{}); !errors.Is(err, ErrNoVisitorID) {
+	if _, err := identifyJS(context.Background(), e, testRequest(), Visitor{}); !errors.Is(err, ErrNoVisitorID) {
 		t.Errorf("no ID: %v", err)
 	}
-	if _, err := (&Edna{}).Identify(context.Background(), testRequest(), Visitor{ID: "1"}); err == nil {
+	if _, err := identifyJS(context.Background(), (&Edna{}), testRequest(), Visitor{ID: "1"}); err == nil {
 		t.Error("no IDKey: Identify must fail, never send a raw id")
 	}
 }
@@ -136,7 +136,7 @@ func TestEdnaResetInScript(t *testing.T) {
 		e   *Edna
 		key string
 	}{{&Edna{IDKey: testIDKey}, "clientId"}, {&Edna{IDKey: testIDKey, ClientIDName: "uid"}, "uid"}} {
-		reset, err := tt.e.Reset(context.Background(), testRequest())
+		reset, err := resetJS(tt.e, testRequest())
 		if err != nil {
 			t.Fatal(err)
 		}

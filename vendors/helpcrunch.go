@@ -92,7 +92,7 @@ type HelpCrunch struct {
 	// from their own button (HelpCrunch('openChat')).
 	HideWidget bool
 
-	macs hmacStates // reused states under Secret
+	macs hmacStates // the state under Secret, made by Prepare
 }
 
 const helpCrunchName = "helpcrunch"
@@ -100,62 +100,53 @@ const helpCrunchName = "helpcrunch"
 // Name returns "helpcrunch".
 func (h *HelpCrunch) Name() string { return helpCrunchName }
 
-// Validate reports the first configuration mistake as a *ConfigError.
+// Validate reports every configuration mistake, each a *ConfigError.
 func (h *HelpCrunch) Validate() error {
+	var errs configErrors
 	if h.Organization == "" {
-		return configErr(helpCrunchName, "Organization", "is empty")
-	}
-	if !isDNSLabel(h.Organization) {
-		return configErr(helpCrunchName, "Organization", "is not a DNS label (letters, digits, hyphens)")
+		errs.add(helpCrunchName, "Organization", "is empty")
+	} else if !isDNSLabel(h.Organization) {
+		errs.add(helpCrunchName, "Organization", "is not a DNS label (letters, digits, hyphens)")
 	}
 	if h.AppID == "" {
-		return configErr(helpCrunchName, "AppID", "is empty")
+		errs.add(helpCrunchName, "AppID", "is empty")
 	}
-	if err := checkKey(helpCrunchName, "Secret", h.Secret); err != nil {
-		return err
-	}
+	errs.key(helpCrunchName, "Secret", h.Secret)
 	if h.RawUserID && h.HashUserID {
-		return configErr(helpCrunchName, "RawUserID", "is set together with HashUserID; set only RawUserID to send raw ids")
+		errs.add(helpCrunchName, "RawUserID", "is set together with HashUserID; set only RawUserID to send raw ids")
 	}
 	if h.WidgetURL != "" {
-		if err := checkScriptURL(helpCrunchName, "WidgetURL", h.WidgetURL); err != nil {
-			return err
-		}
+		errs.scriptURL(helpCrunchName, "WidgetURL", h.WidgetURL)
 	}
-	h.macs.prepare(h.Secret)
-	return nil
+	return errs.join()
 }
 
-// Identify returns the loader, init with the visitor's user object, and
-// showChatWidget unless HideWidget.
-func (h *HelpCrunch) Identify(ctx context.Context, r Request, v Visitor) ([]byte, error) {
+// Prepare checks the configuration, prepares the keyed state and returns
+// HelpCrunch's constant code:
+//
+//   - Identify loads the widget, calls init with appId and the visitor's
+//     user object (d.user) and, unless HideWidget, showChatWidget;
+//   - Anonymous does the same without user;
+//   - Reset calls HelpCrunch('logout'), defining HelpCrunch's command queue
+//     if the page has none yet, so the call waits for the widget however the
+//     page loads it;
+//   - Update calls HelpCrunch('updateUser', user) for a signed-in visitor
+//     and HelpCrunch('logout') for one who signed out.
+//
+// HelpCrunch's JavaScript API lists log-out and user-update methods, but the
+// exact command names used here ("logout", "updateUser") are unconfirmed by
+// its docs.
+func (h *HelpCrunch) Prepare(s Setup) (Script, error) {
 	if err := h.Validate(); err != nil {
-		return nil, err
+		return Script{}, err
 	}
-	user, err := h.user(v)
-	if err != nil {
-		return nil, err
-	}
-	return h.script(Object{{"appId", h.AppID}, {"user", user}})
-}
-
-// Anonymous returns the loader, init without a user, and showChatWidget
-// unless HideWidget.
-func (h *HelpCrunch) Anonymous(ctx context.Context, r Request) ([]byte, error) {
-	if err := h.Validate(); err != nil {
-		return nil, err
-	}
-	return h.script(Object{{"appId", h.AppID}})
-}
-
-// Reset calls HelpCrunch('logout') after sign-out. It defines HelpCrunch's
-// command queue if the page has none yet, so the call waits for the widget
-// however the page loads it. HelpCrunch's JavaScript API lists a log-out
-// method, but the exact command name used here is unconfirmed by its docs.
-func (h *HelpCrunch) Reset(ctx context.Context, r Request) ([]byte, error) {
-	s := &script{}
-	s.code(helpCrunchQueue).code(`HelpCrunch("logout");` + "\n")
-	return s.bytes()
+	h.macs.prepare(s.MemoSize, h.Secret)
+	return Script{
+		Identify:  h.init(`,user:d.user`),
+		Anonymous: h.init(``),
+		Reset:     string(helpCrunchQueue) + `HelpCrunch("logout");` + "\n",
+		Update:    string(helpCrunchQueue) + `if(d){HelpCrunch("updateUser",d.user)}else{HelpCrunch("logout")}` + "\n",
+	}, nil
 }
 
 // helpCrunchQueue defines HelpCrunch's command queue, as HelpCrunch's own
@@ -163,42 +154,49 @@ func (h *HelpCrunch) Reset(ctx context.Context, r Request) ([]byte, error) {
 // runs the queued commands when it loads.
 const helpCrunchQueue jsCode = `(function(w){if(!w.HelpCrunch){w.HelpCrunch=function(){w.HelpCrunch.q.push(arguments)};w.HelpCrunch.q=[]}})(window);` + "\n"
 
-func (h *HelpCrunch) script(settings Object) ([]byte, error) {
+// init returns the loader, init with the settings (user, if any, is code
+// that reads it from d) and showChatWidget unless HideWidget.
+func (h *HelpCrunch) init(user jsCode) string {
 	src := h.WidgetURL
 	if src == "" {
 		src = "https://" + h.Organization + ".widget.helpcrunch.com/"
 	}
-	s := &script{}
+	var s script
 	s.code(helpCrunchQueue).loadScript(src)
-	s.code(`HelpCrunch("init",`).str(h.Organization).code(`,`).value(settings).code(");\n")
+	s.code(`HelpCrunch("init",`).str(h.Organization).code(`,{appId:`).str(h.AppID).code(user).code("});\n")
 	if !h.HideWidget {
 		s.code(`HelpCrunch("showChatWidget");` + "\n")
 	}
-	return s.bytes()
+	return s.text()
 }
 
-// user returns init's user object for v.
-func (h *HelpCrunch) user(v Visitor) (Object, error) {
+// Identify writes the visitor's user object, d.user.
+func (h *HelpCrunch) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !h.macs.ready() {
+		return errNotPrepared
+	}
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
 	userID := h.hashedUserID(v.ID)
 	if h.RawUserID {
 		userID = toValidUTF8(v.ID)
 	}
-	user := Object{{"user_id", userID}}
-	for _, f := range []Field{{"name", v.Name}, {"email", v.Email}, {"phone", v.Phone}, {"company", v.Company}} {
-		if f.Value != "" {
-			user = append(user, f)
+	d.Object("user")
+	d.String("user_id", userID)
+	for _, f := range [...]struct{ key, value string }{{"name", v.Name}, {"email", v.Email}, {"phone", v.Phone}, {"company", v.Company}} {
+		if f.value != "" {
+			d.String(f.key, f.value)
 		}
 	}
 	// Signed in the form the browser sends, so that the hash HelpCrunch
 	// checks matches even if the id held invalid UTF-8.
-	user = append(user, Field{"security_hash", h.macs.hex(h.Secret, userID)})
+	d.String("security_hash", h.macs.hex(h.Secret, userID))
 	if len(v.Attributes) > 0 {
-		user = append(user, Field{"custom_data", v.Attributes})
+		d.Value("custom_data", v.Attributes)
 	}
-	return user, nil
+	d.End()
+	return nil
 }
 
 // hashedUserID is the default user_id: HMAC-SHA256(Secret, id), lowercase

@@ -2,6 +2,7 @@ package vendors
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 )
@@ -42,7 +43,7 @@ func TestHelpCrunchIdentify(t *testing.T) {
 		ID: "12345", Name: "User One", Email: "one@example.com", Phone: "+380123456789", Company: "my company",
 		Attributes: map[string]string{"subscription": "gold"},
 	}
-	script, err := h.Identify(context.Background(), testRequest(), v)
+	script, err := identifyJS(context.Background(), h, testRequest(), v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestHelpCrunchIdentify(t *testing.T) {
 // guessable user_id first (HelpCrunch pins the first hash it sees).
 func TestHelpCrunchOpaqueUserIDByDefault(t *testing.T) {
 	h := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, HideWidget: true, WidgetURL: "/static/hc.js"}
-	script, err := h.Identify(context.Background(), testRequest(), Visitor{ID: "12345"})
+	script, err := identifyJS(context.Background(), h, testRequest(), Visitor{ID: "12345"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestHelpCrunchOpaqueUserIDByDefault(t *testing.T) {
 // resolved URLs, as the browser reports them.
 func TestHelpCrunchLoaderNotDuplicated(t *testing.T) {
 	h := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, WidgetURL: "/static/hc.js"}
-	script, err := h.Anonymous(context.Background(), testRequest())
+	script, err := anonymousJS(context.Background(), h, testRequest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestHelpCrunchLoaderNotDuplicated(t *testing.T) {
 
 func TestHelpCrunchAnonymousAndReset(t *testing.T) {
 	h := &HelpCrunch{Organization: hcTestOrg, AppID: hcTestAppID, Secret: testKey}
-	script, err := h.Anonymous(context.Background(), testRequest())
+	script, err := anonymousJS(context.Background(), h, testRequest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestHelpCrunchAnonymousAndReset(t *testing.T) {
 		t.Errorf("anonymous commands = %v, want init with appId only", cmds)
 	}
 
-	reset, err := h.Reset(context.Background(), testRequest())
+	reset, err := resetJS(h, testRequest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,11 +143,19 @@ func TestHelpCrunchAnonymousAndReset(t *testing.T) {
 // changes nothing (hashed ids are the default), with RawUserID it is refused.
 func TestHelpCrunchHashUserIDCompat(t *testing.T) {
 	old := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, HashUserID: true}
-	user, err := old.user(Visitor{ID: "12345"})
+	_, data, err := pageData(context.Background(), old, testRequest(), &Visitor{ID: "12345"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := user[0].Value; got != hcHash12345 {
+	var d struct {
+		User struct {
+			UserID string `json:"user_id"`
+		}
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.User.UserID; got != hcHash12345 {
 		t.Errorf("HashUserID user_id = %v, want the opaque id %s", got, hcHash12345)
 	}
 	both := &HelpCrunch{Organization: hcTestOrg, AppID: "7", Secret: testKey, HashUserID: true, RawUserID: true}
@@ -158,10 +167,10 @@ func TestHelpCrunchHashUserIDCompat(t *testing.T) {
 
 func TestHelpCrunchErrors(t *testing.T) {
 	h := &HelpCrunch{Organization: hcTestOrg, AppID: hcTestAppID, Secret: testKey}
-	if _, err := h.Identify(context.Background(), testRequest(), Visitor{Name: "x"}); !errors.Is(err, ErrNoVisitorID) {
+	if _, err := identifyJS(context.Background(), h, testRequest(), Visitor{Name: "x"}); !errors.Is(err, ErrNoVisitorID) {
 		t.Errorf("no ID: %v", err)
 	}
-	if _, err := (&HelpCrunch{Organization: hcTestOrg, AppID: "1"}).Identify(context.Background(), testRequest(), Visitor{ID: "1"}); err == nil {
+	if _, err := identifyJS(context.Background(), (&HelpCrunch{Organization: hcTestOrg, AppID: "1"}), testRequest(), Visitor{ID: "1"}); err == nil {
 		t.Error("no Secret: Identify must fail, never send an unsigned user_id")
 	}
 }

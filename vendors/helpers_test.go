@@ -2,6 +2,7 @@ package vendors
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"os/exec"
@@ -157,4 +158,98 @@ func runNode(t *testing.T, in nodeInput) nodeOutput {
 		t.Fatalf("node output: %v\n%s", err, stdout)
 	}
 	return out
+}
+
+// testSetup is what the middleware would tell a vendor; the tests' requests
+// carry the same endpoint path.
+func testSetup(r Request) Setup {
+	return Setup{Endpoints: r.Endpoints, MemoSize: 64}
+}
+
+// pageData returns the data v writes for a visitor (identify) or for an
+// anonymous one (v == nil), after Prepare, as the middleware gets it.
+func pageData(ctx context.Context, vendor Vendor, r Request, v *Visitor) (Script, []byte, error) {
+	s, err := vendor.Prepare(testSetup(r))
+	if err != nil {
+		return s, nil, err
+	}
+	var d Data
+	d.Reset(nil)
+	if v != nil {
+		err = vendor.Identify(ctx, r, *v, &d)
+	} else if a, ok := vendor.(AnonymousData); ok {
+		err = a.Anonymous(ctx, r, &d)
+	} else {
+		return s, []byte("null"), nil
+	}
+	if err != nil {
+		return s, nil, err
+	}
+	b, err := d.Bytes()
+	return s, b, err
+}
+
+// standalone wraps one of a vendor's functions and its data into a script
+// that runs on its own, as the page runtime would call it: the body as
+// function(d, w), with the parsed data.
+func standalone(body string, data []byte) []byte {
+	if body == "" {
+		return nil
+	}
+	return []byte("(function(d,w){" + body + "\n})(" + string(data) + ",window);\n")
+}
+
+// identifyJS is the script a page runs to identify v with vendor.
+func identifyJS(ctx context.Context, vendor Vendor, r Request, v Visitor) ([]byte, error) {
+	s, data, err := pageData(ctx, vendor, r, &v)
+	if err != nil {
+		return nil, err
+	}
+	return standalone(s.Identify, data), nil
+}
+
+// anonymousJS is the script a page runs for an anonymous visitor, nil when
+// the vendor needs none.
+func anonymousJS(ctx context.Context, vendor Vendor, r Request) ([]byte, error) {
+	s, data, err := pageData(ctx, vendor, r, nil)
+	if err != nil {
+		return nil, err
+	}
+	return standalone(s.Anonymous, data), nil
+}
+
+// resetJS is the script a page runs to reset vendor's widget.
+func resetJS(vendor Vendor, r Request) ([]byte, error) {
+	s, err := vendor.Prepare(testSetup(r))
+	if err != nil {
+		return nil, err
+	}
+	return standalone(s.Reset, []byte("null")), nil
+}
+
+// updateJS is the script the runtime runs to change the visitor in place
+// (v nil: signed out).
+func updateJS(ctx context.Context, vendor Vendor, r Request, v *Visitor) ([]byte, error) {
+	s, err := vendor.Prepare(testSetup(r))
+	if err != nil {
+		return nil, err
+	}
+	data := []byte("null")
+	if v != nil {
+		if _, data, err = pageData(ctx, vendor, r, v); err != nil {
+			return nil, err
+		}
+	}
+	return standalone(s.Update, data), nil
+}
+
+// scriptData returns the data a standalone script was given.
+func scriptData(t *testing.T, script []byte) []byte {
+	t.Helper()
+	i := bytes.LastIndex(script, []byte("\n})("))
+	j := bytes.LastIndex(script, []byte(",window);\n"))
+	if i < 0 || j < i {
+		t.Fatalf("not a standalone vendor script:\n%s", script)
+	}
+	return script[i+len("\n})(") : j]
 }

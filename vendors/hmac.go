@@ -1,29 +1,83 @@
 package vendors
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
+	"sync/atomic"
+
+	"github.com/chatident/chatident/internal/keyed"
 )
 
-// hmacHex returns HMAC-SHA256(key, msg) as lowercase hex, the form every
-// vendor here expects for signatures and opaque ids.
-func hmacHex(key, msg []byte) string {
-	m := hmac.New(sha256.New, key)
-	m.Write(msg)
-	// Encoded on the stack: hex.EncodeToString would allocate the encoding
-	// and then the string, and every identified page calls this for several
-	// vendors.
-	var out [2 * sha256.Size]byte
-	hex.Encode(out[:], m.Sum(nil))
-	return string(out[:])
+// hmacStates are a vendor's keyed HMAC-SHA256 states (internal/keyed),
+// with their memo, one per key.
+//
+// A vendor holds one in an unexported field. It is filled once, by the
+// first Prepare (middleware.New's, before any request), and only read
+// after, so requests never write to the vendor value and a copy of the
+// value shares the states harmlessly: each use checks that the key it is
+// asked for is still the one the states were built from, and computes afresh
+// when it is not, so a key changed after use (or in a copy) still gets the
+// right HMAC, only without the reuse. atomic.Value, unlike sync.Once or
+// atomic.Pointer, carries no copy guard, so vendor structs stay copyable
+// without go vet complaints.
+type hmacStates struct {
+	v atomic.Value // []*keyed.MAC, set once
+}
+
+// prepare builds states for keys on the first call; later calls only load.
+// Empty keys are skipped (a RawID vendor has no IDKey).
+func (c *hmacStates) prepare(memoSize int, keys ...[]byte) {
+	if c.v.Load() != nil {
+		return
+	}
+	macs := make([]*keyed.MAC, 0, len(keys))
+	for _, k := range keys {
+		if len(k) > 0 {
+			macs = append(macs, keyed.New(k, memoSize))
+		}
+	}
+	c.v.CompareAndSwap(nil, macs)
+}
+
+// mac returns the prepared state for key, or nil.
+func (c *hmacStates) mac(key []byte) *keyed.MAC {
+	macs, _ := c.v.Load().([]*keyed.MAC)
+	for _, m := range macs {
+		if m.Key(key) {
+			return m
+		}
+	}
+	return nil
+}
+
+// hex returns HMAC-SHA256(key, msg) as lowercase hex, the form every vendor
+// here expects for signatures and opaque ids.
+func (c *hmacStates) hex(key []byte, msg string) string {
+	if m := c.mac(key); m != nil {
+		return m.Hex(msg)
+	}
+	return keyed.Hex(key, []byte(msg))
+}
+
+// hexBytes is hex for a message already in bytes.
+func (c *hmacStates) hexBytes(key, msg []byte) string {
+	if m := c.mac(key); m != nil {
+		return m.HexBytes(msg)
+	}
+	return keyed.Hex(key, msg)
 }
 
 // opaqueID derives the id a widget sees from the site's own user id: 64 hex
 // characters that no one without key can link back to id or forge for
 // another user. Every id has the same length, so no id is a prefix, suffix
 // or extension of another. Webim, whose signature concatenates fields,
-// prefixes it (webimOpaqueID). c supplies reused states for key.
+// prefixes it (webimOpaqueID).
 func opaqueID(c *hmacStates, key []byte, id string) string {
 	return c.hex(key, id)
 }
+
+// ready reports whether prepare has run, which Prepare does after checking
+// the configuration: the page path relies on that check.
+func (c *hmacStates) ready() bool { return c.v.Load() != nil }
+
+// errNotPrepared fails a vendor asked for page data before Prepare.
+var errNotPrepared = errors.New("vendors: vendor used before Prepare (middleware.New calls it)")

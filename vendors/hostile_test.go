@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -42,7 +43,7 @@ func TestScriptsSafeForHostileValues(t *testing.T) {
 		what := vendor.Name()
 		for _, s := range hostileStrings {
 			v := hostileVisitor(s)
-			script, err := vendor.Identify(ctx, testRequest(), v)
+			script, err := identifyJS(ctx, vendor, testRequest(), v)
 			if err != nil {
 				t.Errorf("%s Identify(%q): %v", what, s, err)
 				continue
@@ -59,14 +60,14 @@ func TestScriptsSafeForHostileValues(t *testing.T) {
 				}
 			}
 		}
-		for name, f := range map[string]func(context.Context, Request) ([]byte, error){
-			"Anonymous": vendor.Anonymous, "Reset": vendor.Reset,
+		s, err := vendor.Prepare(testSetup(testRequest()))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		for name, code := range map[string]string{
+			"Identify": s.Identify, "Anonymous": s.Anonymous, "Reset": s.Reset, "Update": s.Update,
 		} {
-			script, err := f(ctx, testRequest())
-			if err != nil {
-				t.Errorf("%s %s: %v", what, name, err)
-			}
-			checkScriptSafe(t, what+" "+name, script)
+			checkScriptSafe(t, what+" "+name, []byte(code))
 		}
 	}
 }
@@ -83,7 +84,7 @@ func TestHostileValuesReachWidgets(t *testing.T) {
 
 		t.Run("webim", func(t *testing.T) {
 			w := &Webim{PrivateKey: testKey, IDKey: testIDKey, DisableRefresh: true, Comment: func(v Visitor) string { return v.Name }}
-			script, err := w.Identify(ctx, testRequest(), v)
+			script, err := identifyJS(ctx, w, testRequest(), v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +116,7 @@ func TestHostileValuesReachWidgets(t *testing.T) {
 			for _, k := range sortedKeys(fields) {
 				signed.WriteString(fields[k].(string))
 			}
-			signed.WriteString("1700003600")
+			signed.WriteString(strconv.FormatInt(int64(obj["expires"].(float64)), 10))
 			m := hmac.New(sha256.New, testKey)
 			m.Write([]byte(signed.String()))
 			if obj["hash"] != hex.EncodeToString(m.Sum(nil)) {
@@ -127,7 +128,7 @@ func TestHostileValuesReachWidgets(t *testing.T) {
 			e := &Edna{IDKey: testIDKey, ExtendedAuth: func(context.Context, Request, Visitor) (map[string]string, error) {
 				return map[string]string{"token": s}, nil
 			}}
-			script, err := e.Identify(ctx, testRequest(), v)
+			script, err := identifyJS(ctx, e, testRequest(), v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +147,7 @@ func TestHostileValuesReachWidgets(t *testing.T) {
 		t.Run("helpcrunch", func(t *testing.T) {
 			// Raw ids, so that the hostile id itself reaches the widget.
 			h := &HelpCrunch{Organization: "acme", AppID: "1", Secret: testKey, RawUserID: true}
-			script, err := h.Identify(ctx, testRequest(), v)
+			script, err := identifyJS(ctx, h, testRequest(), v)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,10 +34,7 @@ func TestScriptsIgnoreBaseHref(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.vendor.(Validator).Validate(); err != nil {
-				t.Fatal(err)
-			}
-			script, err := tt.vendor.Identify(ctx, testRequest(), v)
+			script, err := identifyJS(ctx, tt.vendor, testRequest(), v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +58,7 @@ func TestScriptsIgnoreBaseHref(t *testing.T) {
 	}
 	// Absolute loader URLs stay as configured.
 	h := &HelpCrunch{Organization: "acme", AppID: "1", Secret: testKey}
-	script, err := h.Anonymous(ctx, testRequest())
+	script, err := anonymousJS(ctx, h, testRequest())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package vendors
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -11,6 +13,39 @@ const MinSecretLen = 16
 
 func configErr(vendor, field, problem string) error {
 	return &ConfigError{Vendor: vendor, Field: field, Problem: problem}
+}
+
+// configErrors collects every mistake of one configuration, so that New
+// reports them all at once.
+type configErrors []error
+
+func (e *configErrors) add(vendor, field, problem string) {
+	*e = append(*e, configErr(vendor, field, problem))
+}
+
+func (e *configErrors) addErr(err error) {
+	if err != nil {
+		*e = append(*e, err)
+	}
+}
+
+func (e *configErrors) key(vendor, field string, key []byte) {
+	e.addErr(checkKey(vendor, field, key))
+}
+
+func (e *configErrors) scriptURL(vendor, field, u string) {
+	e.addErr(checkScriptURL(vendor, field, u))
+}
+
+// join returns nil, the one error, or all of them joined.
+func (e configErrors) join() error {
+	switch len(e) {
+	case 0:
+		return nil
+	case 1:
+		return e[0]
+	}
+	return errors.Join(e...)
 }
 
 // checkKey reports a missing or short key.
@@ -77,14 +112,28 @@ func checkScriptURL(vendor, field, u string) error {
 }
 
 // checkOrigin accepts a web origin: scheme://host[:port], nothing after it.
+// The message names the entry and what is wrong with it.
 func checkOrigin(vendor, field, o string) error {
+	problem := ""
 	p, err := url.Parse(o)
-	if o == "*" || o == "null" || err != nil || (p.Scheme != "https" && p.Scheme != "http") ||
-		p.Host == "" || p.User != nil || (p.Path != "" && p.Path != "/") || p.RawQuery != "" ||
-		p.Fragment != "" || strings.HasSuffix(o, "/") || o != strings.ToLower(o) {
-		return configErr(vendor, field, "must hold exact lower-case origins such as \"https://app.example.com\", never \"*\"")
+	switch {
+	case o == "*":
+		problem = "is \"*\": list exact origins, never a wildcard"
+	case o == "null":
+		problem = "is \"null\", the origin of sandboxed and file pages, which anyone can send"
+	case err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "":
+		problem = "is not an http(s) origin"
+	case p.User != nil || p.RawQuery != "" || p.Fragment != "" || (p.Path != "" && p.Path != "/"):
+		problem = "has more than scheme://host[:port]"
+	case strings.HasSuffix(o, "/"):
+		problem = "ends with \"/\": an origin has no path (browsers send it without)"
+	case o != strings.ToLower(o):
+		problem = "is not lower case, as browsers send origins"
 	}
-	return nil
+	if problem == "" {
+		return nil
+	}
+	return configErr(vendor, field, fmt.Sprintf("entry %q %s; want an exact origin such as \"https://app.example.com\"", o, problem))
 }
 
 // jsReserved are the words JavaScript does not allow as identifiers.

@@ -153,7 +153,7 @@ type Webim struct {
 	// objects then stop being accepted TTL after the page was served.
 	DisableRefresh bool
 
-	macs hmacStates // reused states under PrivateKey and IDKey
+	macs hmacStates // states under PrivateKey and IDKey, made by Prepare
 }
 
 // WebimHash is the checksum algorithm a Webim account uses.
@@ -190,45 +190,80 @@ const (
 // Name returns "webim".
 func (w *Webim) Name() string { return webimName }
 
-// Validate reports the first configuration mistake as a *ConfigError.
+// Validate reports every configuration mistake, each a *ConfigError.
 func (w *Webim) Validate() error {
-	if err := checkKey(webimName, "PrivateKey", w.PrivateKey); err != nil {
-		return err
-	}
+	var errs configErrors
+	errs.key(webimName, "PrivateKey", w.PrivateKey)
 	if w.Hash < WebimHMACSHA256 || w.Hash > WebimSHA512 {
-		return configErr(webimName, "Hash", fmt.Sprintf("is %d, not a WebimHash constant", int(w.Hash)))
+		errs.add(webimName, "Hash", fmt.Sprintf("is %d, not a WebimHash constant", int(w.Hash)))
 	}
 	if w.Charset < WebimUTF8 || w.Charset > WebimKOI8R {
-		return configErr(webimName, "Charset", fmt.Sprintf("is %d, not a WebimCharset constant", int(w.Charset)))
+		errs.add(webimName, "Charset", fmt.Sprintf("is %d, not a WebimCharset constant", int(w.Charset)))
 	}
 	if w.TTL < 0 {
-		return configErr(webimName, "TTL", "is negative")
-	}
-	if w.TTL != 0 && w.TTL < time.Minute {
-		return configErr(webimName, "TTL", "is shorter than a minute")
+		errs.add(webimName, "TTL", "is negative")
+	} else if w.TTL != 0 && w.TTL < time.Minute {
+		errs.add(webimName, "TTL", "is shorter than a minute")
 	}
 	if !w.RawID {
-		if err := checkKey(webimName, "IDKey", w.IDKey); err != nil {
-			return err
-		}
+		errs.key(webimName, "IDKey", w.IDKey)
 	}
 	if w.Account != "" && !isDNSLabel(w.Account) {
-		return configErr(webimName, "Account", "is not a valid account name (letters, digits, hyphens)")
+		errs.add(webimName, "Account", "is not a valid account name (letters, digits, hyphens)")
 	}
 	if w.Domain != "" && !isHostname(w.Domain) {
-		return configErr(webimName, "Domain", "is not a host name")
+		errs.add(webimName, "Domain", "is not a host name")
 	}
 	if (w.Domain != "" || w.Location != "") && w.Account == "" && w.LoaderURL == "" {
-		return configErr(webimName, "Account", "is empty, but Domain or Location is set for the loader")
+		errs.add(webimName, "Account", "is empty, but Domain or Location is set for the loader")
 	}
 	if w.LoaderURL != "" {
-		if err := checkScriptURL(webimName, "LoaderURL", w.LoaderURL); err != nil {
-			return err
+		errs.scriptURL(webimName, "LoaderURL", w.LoaderURL)
+	}
+	return errs.join()
+}
+
+// Prepare checks the configuration, prepares the keyed states and returns
+// Webim's constant code:
+//
+//   - Identify sets window.webim_visitor to the signed object (d.visitor),
+//     then arms the refresh timer and loads button.js when configured;
+//   - Anonymous loads button.js when configured;
+//   - Reset sets window.webim_visitor = null and calls
+//     webim.api.onProvidedVisitorChanged() once Webim's API is present;
+//   - Update swaps window.webim_visitor (null when signed out) and calls
+//     webim.api.onProvidedVisitorChanged(), Webim's documented call for a
+//     changed visitor object. That it also ends the chat of a visitor set to
+//     null is unconfirmed by Webim.
+func (w *Webim) Prepare(s Setup) (Script, error) {
+	if err := w.Validate(); err != nil {
+		return Script{}, err
+	}
+	if !w.DisableRefresh {
+		if err := checkEndpoints(webimName, s); err != nil {
+			return Script{}, err
 		}
 	}
-	w.macs.prepare(w.PrivateKey, w.IDKey)
-	return nil
+	w.macs.prepare(s.MemoSize, w.PrivateKey, w.IDKey)
+	var id, anon, reset, update script
+	id.code("w.webim_visitor=d.visitor;\n")
+	if !w.DisableRefresh {
+		w.appendRefresher(&id, s.Endpoints+"refresh")
+	}
+	w.appendLoader(&id)
+	w.appendLoader(&anon)
+	reset.code("w.webim_visitor=null;\n")
+	reset.beginReady(webimAPI).code(webimChanged).endReady()
+	update.code("w.webim_visitor=d?d.visitor:null;\n")
+	update.beginReady(webimAPI).code(webimChanged).endReady()
+	return Script{Identify: id.text(), Anonymous: anon.text(), Reset: reset.text(), Update: update.text()}, nil
 }
+
+// webimAPI is present once Webim's button.js has set up its API.
+const (
+	webimAPI     jsCode = `w.webim&&w.webim.api&&typeof w.webim.api.onProvidedVisitorChanged==="function"`
+	webimChanged jsCode = `w.webim.api.onProvidedVisitorChanged()`
+)
 
 func (w *Webim) ttl() time.Duration {
 	if w.TTL == 0 {
@@ -237,58 +272,31 @@ func (w *Webim) ttl() time.Duration {
 	return w.TTL
 }
 
-// Identify returns the script that defines window.webim_visitor for v, then
-// the refresh timer and the loader when configured.
-func (w *Webim) Identify(ctx context.Context, r Request, v Visitor) ([]byte, error) {
-	obj, normalized, err := w.visitorObject(r, v)
+// Identify writes the signed visitor object, as d.visitor. Its expires is
+// bucketed (see Webim), so that a visitor's pages within one bucket carry
+// the same object and its signature is computed once. A visitor whose
+// object would be ambiguous (see the security notes) gets the anonymous
+// code instead (ErrAnonymous), reported as NoteAmbiguous.
+func (w *Webim) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !w.macs.ready() {
+		return errNotPrepared
+	}
+	d.Object("visitor")
+	normalized, err := w.appendVisitor(d, r, v, true)
 	if errors.Is(err, ErrWebimAmbiguous) {
-		// Declined: the widget stays, without an identity.
+		// Declined: the widget stays (the anonymous code loads it),
+		// without an identity.
 		r.note(webimName, NoteAmbiguous)
-		return w.Anonymous(ctx, r)
+		return ErrAnonymous
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if normalized {
 		r.note(webimName, NoteCharset)
 	}
-	s := &script{}
-	s.code("window.webim_visitor = ").value(obj).code(";\n")
-	if !w.DisableRefresh {
-		if err := w.appendRefresher(s, r); err != nil {
-			return nil, err
-		}
-	}
-	w.appendLoader(s)
-	return s.bytes()
-}
-
-// Anonymous returns the loader when Account or LoaderURL is set, else nil:
-// Webim needs nothing from the site for a visitor it does not know.
-func (w *Webim) Anonymous(ctx context.Context, r Request) ([]byte, error) {
-	if err := w.Validate(); err != nil {
-		return nil, err
-	}
-	s := &script{}
-	w.appendLoader(s)
-	if len(s.b) == 0 {
-		return nil, nil
-	}
-	return s.bytes()
-}
-
-// Reset clears the identity after sign-out: window.webim_visitor = null, then
-// webim.api.onProvidedVisitorChanged() once Webim's API is present, so the
-// widget drops the previous visitor. Webim documents onProvidedVisitorChanged
-// for a changed visitor object; that it also ends the chat of one set to
-// null is unconfirmed by Webim.
-func (w *Webim) Reset(ctx context.Context, r Request) ([]byte, error) {
-	s := &script{}
-	s.code("window.webim_visitor = null;\n").
-		beginReady(`w.webim&&w.webim.api&&typeof w.webim.api.onProvidedVisitorChanged==="function"`).
-		code(`w.webim.api.onProvidedVisitorChanged()`).
-		endReady()
-	return s.bytes()
+	d.End()
+	return nil
 }
 
 // appendLoader writes Webim's own snippet: the account settings, then
@@ -317,5 +325,5 @@ func (w *Webim) appendLoader(s *script) {
 	if src == "" {
 		src = "https://" + domain + "/js/button.js"
 	}
-	s.code("window.webim = ").value(settings).code(";\n").loadScript(src)
+	s.code("w.webim = ").value(settings).code(";\n").loadScript(src)
 }

@@ -43,10 +43,13 @@ func (w *Webim) ProvidedVisitorURL(r Request, v Visitor, account string, start *
 // VisitorJSON returns v's signed visitor object as JSON, the form Webim's
 // iOS and Android mobile SDKs take to identify a visitor. It is the same
 // object the page script defines, written with only ASCII characters.
+//
+// The configuration is checked on each call (Validate); the object is signed
+// at r.Now exactly.
 func (w *Webim) VisitorJSON(r Request, v Visitor) ([]byte, error) {
-	obj, _, err := w.visitorObject(r, v)
-	if err != nil {
+	if err := w.Validate(); err != nil {
 		return nil, err
 	}
-	return AppendJS(nil, obj)
+	b, _, err := w.visitorJSON(r, v)
+	return b, err
 }

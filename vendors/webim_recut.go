@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"unicode"
@@ -99,6 +100,17 @@ func webimSkeleton(s string) string {
 	return b.String()
 }
 
+// webimSkeletonBytes is webimSkeleton for bytes: the common plain string
+// (ASCII without upper case) is returned as it is, with no copy.
+func webimSkeletonBytes(b []byte) []byte {
+	for _, c := range b {
+		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return []byte(webimSkeleton(string(b)))
+		}
+	}
+	return b
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -152,38 +164,35 @@ func webimGuardEnd(before []webimValue, profileURL string) string {
 // The tests' exhaustive re-cut search (findWebimRecut) checks this on
 // hostile values and in a fuzz target. It is called for opaque ids only:
 // with RawID any substring may be someone's id.
-func webimUnambiguous(fields Object) bool {
-	n := 0
+//
+// scratch is spare memory for the signed string.
+func webimUnambiguous(scratch []byte, fields []webimField) bool {
+	b := scratch[:0]
 	for _, f := range fields {
-		n += len(f.Value.(string))
+		b = append(b, f.value...)
 	}
-	var b strings.Builder
-	b.Grow(n) // one allocation
-	for _, f := range fields {
-		b.WriteString(f.Value.(string))
-	}
-	s := b.String() // the signed string without expires
-	if s == "" || isDigit(s[len(s)-1]) {
+	s := b // the signed string without expires
+	if len(s) == 0 || isDigit(s[len(s)-1]) {
 		return false
 	}
-	s = webimSkeleton(s)
+	s = webimSkeletonBytes(s)
 	ids := 0
-	for i := strings.Index(s, webimIDPrefix); i >= 0; {
-		if i+webimIDLen <= len(s) && isWebimOpaqueID(s[i:i+webimIDLen]) {
+	for i := bytes.IndexByte(s, webimIDPrefix[0]); i >= 0; {
+		if i+webimIDLen <= len(s) && isLowerHex(s[i+len(webimIDPrefix):i+webimIDLen]) {
 			ids++
 		}
-		j := strings.Index(s[i+1:], webimIDPrefix)
+		j := bytes.IndexByte(s[i+1:], webimIDPrefix[0])
 		if j < 0 {
 			break
 		}
 		i += j + 1
 	}
 	logins := 0
-	for i := strings.Index(s, "[["); i >= 0; {
-		if j := strings.IndexAny(s[i+2:], "[]"); j > 0 && strings.HasPrefix(s[i+2+j:], "]]") {
+	for i := bytes.Index(s, []byte("[[")); i >= 0; {
+		if j := bytes.IndexAny(s[i+2:], "[]"); j > 0 && bytes.HasPrefix(s[i+2+j:], []byte("]]")) {
 			logins++
 		}
-		k := strings.Index(s[i+1:], "[[")
+		k := bytes.Index(s[i+1:], []byte("[["))
 		if k < 0 {
 			break
 		}
@@ -191,7 +200,7 @@ func webimUnambiguous(fields Object) bool {
 	}
 	wantLogins := 0
 	for _, f := range fields {
-		if f.Key == "login" {
+		if f.key == "login" {
 			wantLogins = 1
 		}
 	}
@@ -200,7 +209,7 @@ func webimUnambiguous(fields Object) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-func isLowerHex(s string) bool {
+func isLowerHex[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return false

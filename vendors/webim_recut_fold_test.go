@@ -91,7 +91,7 @@ func TestWebimRecutCollationVariants(t *testing.T) {
 	expires := r.Now.Add(time.Hour).Unix()
 	check := func(name string, v Visitor) {
 		t.Helper()
-		obj, _, err := w.visitorObject(r, v)
+		obj, _, err := visitorObjectForTest(w, r, v)
 		if errors.Is(err, ErrWebimAmbiguous) {
 			return
 		}
@@ -99,13 +99,13 @@ func TestWebimRecutCollationVariants(t *testing.T) {
 			t.Fatal(err)
 		}
 		fields := obj[0].Value.(Object)
-		g := webimGoal(fields, expires)
+		g := webimGoal(asFields(fields), expires)
 		ownID, ownLogin := g.id, collationSkeleton(g.login)
 		g.idEnds = collationEnds(func(s string) bool { return isWebimOpaqueID(s) && s != ownID }, webimIDLen+2)
 		g.loginEnds = collationEnds(func(s string) bool {
 			return s != ownLogin && webimLoginEnds(s, 0) != nil && webimLoginEnds(s, 0)[0] == len(s)
 		}, 200)
-		s := webimSignedString(fields, expires)
+		s := webimSignedString(asFields(fields), expires)
 		if got, ok := findWebimRecut(s, g); ok && got.why != "expires" {
 			t.Errorf("%s: %q re-cuts to %v", name, s, got)
 		}
@@ -121,12 +121,12 @@ func TestWebimRecutCollationVariants(t *testing.T) {
 	}
 	// A login holding bracket look-alikes still gets a login of the form.
 	for _, login := range []string{"a［b", "］x", "bob"} {
-		obj, _, err := w.visitorObject(r, Visitor{ID: "7", Login: login})
+		obj, _, err := visitorObjectForTest(w, r, Visitor{ID: "7", Login: login})
 		if err != nil {
 			t.Errorf("login %q: %v, want it signed", login, err)
 			continue
 		}
-		l := collationSkeleton(fieldValue(obj[0].Value.(Object), "login"))
+		l := collationSkeleton(fieldValue(asFields(obj[0].Value.(Object)), "login"))
 		if e := webimLoginEnds(l, 0); e == nil || e[0] != len(l) {
 			t.Errorf("login %q is sent as %q, not of the login form", login, l)
 		}

@@ -34,16 +34,16 @@ func (w *Webim) serveRefresh(rw http.ResponseWriter, r Request, v *Visitor) Endp
 	if v == nil {
 		return refuse(rw, http.StatusUnauthorized, ReasonAnonymous)
 	}
-	obj, _, err := w.visitorObject(r, *v)
+	if !w.macs.ready() && w.Validate() != nil {
+		// Used without Prepare: never sign with a key no one checked.
+		return refuse(rw, http.StatusInternalServerError, ReasonError)
+	}
+	body, _, err := w.visitorJSON(r, *v)
 	if errors.Is(err, ErrWebimAmbiguous) {
-		// The page got the anonymous script; its refresher, if an older
+		// The page got the anonymous code; its refresher, if an older
 		// page has one, stops on 401.
 		return refuse(rw, http.StatusUnauthorized, ReasonDeclined)
 	}
-	if err != nil {
-		return refuse(rw, http.StatusInternalServerError, ReasonError)
-	}
-	body, err := AppendJS(nil, obj)
 	if err != nil {
 		return refuse(rw, http.StatusInternalServerError, ReasonError)
 	}
@@ -60,27 +60,22 @@ func (w *Webim) refreshDelay() time.Duration {
 }
 
 // appendRefresher writes the in-page refresher: a timer that fetches the
-// refresh endpoint (on the page's own origin, see script.url) with the
+// refresh endpoint u (on the page's own origin, see script.url) with the
 // visitor's cookies shortly before expiry, swaps
 // window.webim_visitor and tells Webim the visitor object changed. It re-arms
 // itself after each success, retries a failed fetch a minute later, and
 // stops on 401: the visitor has signed out, and the next page they load
 // carries the reset.
-func (w *Webim) appendRefresher(s *script, r Request) error {
-	u, err := endpointURL(webimName, r, "refresh")
-	if err != nil {
-		return err
-	}
+func (w *Webim) appendRefresher(s *script, u string) {
 	delay := min(w.refreshDelay().Milliseconds(), maxTimerDelay)
 	retry := min(retryDelay.Milliseconds(), delay)
-	s.code(`(function(w){var u=`).url(u).code(`,d=`).int(delay).code(`,e=`).int(retry).
+	s.code(`(function(w){var u=`).url(u).code(`,n=`).int(delay).code(`,e=`).int(retry).
 		code(`;function t(ms){w.setTimeout(f,ms)}` +
 			`function f(){w.fetch(u,{credentials:"include",headers:{"Accept":"application/json"}}).then(function(r){` +
 			`if(r.status===401){return}` +
 			`if(!r.ok){throw new Error("webim refresh: HTTP "+r.status)}` +
 			`return r.json().then(function(o){w.webim_visitor=o;` +
 			`if(w.webim&&w.webim.api&&typeof w.webim.api.onProvidedVisitorChanged==="function"){w.webim.api.onProvidedVisitorChanged()}` +
-			`t(d)})})["catch"](function(){t(e)})}` +
-			`if(w.fetch&&w.setTimeout){t(d)}})(window);` + "\n")
-	return nil
+			`t(n)})})["catch"](function(){t(e)})}` +
+			`if(w.fetch&&w.setTimeout){t(n)}})(window);` + "\n")
 }

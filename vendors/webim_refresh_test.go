@@ -105,7 +105,7 @@ func checkJSONError(t *testing.T, rec *httptest.ResponseRecorder, reason string)
 
 func TestWebimRefresherInScript(t *testing.T) {
 	w := &Webim{PrivateKey: testKey, IDKey: testIDKey}
-	script, err := w.Identify(context.Background(), testRequest(), Visitor{ID: "1"})
+	script, err := identifyJS(context.Background(), w, testRequest(), Visitor{ID: "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestWebimRefresherInScript(t *testing.T) {
 
 func TestWebimResetInScript(t *testing.T) {
 	w := &Webim{PrivateKey: testKey, IDKey: testIDKey}
-	reset, err := w.Reset(context.Background(), testRequest())
+	reset, err := resetJS(w, testRequest())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,27 +7,41 @@ import (
 	"fmt"
 	"hash"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 )
 
-// webimFields returns v's Webim fields in field-name order, which is both the
-// signing order and the order they are written in. Empty values are left
-// out. Values are in the form the browser will see (invalid UTF-8 replaced,
-// see AppendJS; characters the account's charset cannot hold replaced by
-// '?', see WebimCharset), so that Webim checks the hash over what it
-// receives. normalized reports whether any value lost characters to the
-// charset.
+// webimField is one signed field: its name and its value as sent.
+type webimField struct{ key, value string }
+
+// webimValue is the name the re-cut guards use for a field.
+type webimValue = webimField
+
+// webimFields are a visitor's non-empty fields in field-name order, which is
+// both the signing order and the order they are written in.
+type webimFields struct {
+	f [9]webimField
+	n int
+}
+
+func (fs *webimFields) list() []webimField { return fs.f[:fs.n] }
+
+// webimFields returns v's Webim fields. Values are in the form the browser
+// will see (invalid UTF-8 replaced, see AppendJS; characters the account's
+// charset cannot hold replaced by '?', see WebimCharset), so that Webim
+// checks the hash over what it receives. normalized reports whether any
+// value lost characters to the charset.
 //
 // Unless RawID is set, the fields are shaped so that no re-cut of the signed
 // string reads as another visitor (see webimUnambiguous): id is the opaque
 // webimIDPrefix form, login is wrapped in "[[" and "]]", and a value that
 // would put a digit right before expires is followed by profile_url.
-func (w *Webim) webimFields(v Visitor) (fields Object, normalized bool, err error) {
+func (w *Webim) webimFields(v Visitor) (fs webimFields, normalized bool, err error) {
 	if v.ID == "" {
-		return nil, false, ErrNoVisitorID
+		return fs, false, ErrNoVisitorID
 	}
 	id, login := v.ID, v.Login
 	if !w.RawID {
@@ -44,8 +58,7 @@ func (w *Webim) webimFields(v Visitor) (fields Object, normalized bool, err erro
 	if w.Info != nil {
 		info = w.Info(v)
 	}
-	// Plain strings here, boxed into Field values once, below.
-	all := [...]webimValue{ // sorted by key
+	all := [...]webimField{ // sorted by key
 		{"avatar_url", v.AvatarURL},
 		{"comment", comment},
 		{"display_name", v.Name},
@@ -67,17 +80,14 @@ func (w *Webim) webimFields(v Visitor) (fields Object, normalized bool, err erro
 		}
 		all[8].value = webimGuardEnd(all[:8], all[8].value)
 	}
-	fields = make(Object, 0, len(all))
 	for _, f := range all {
 		if f.value != "" {
-			fields = append(fields, Field{f.key, f.value})
+			fs.f[fs.n] = f
+			fs.n++
 		}
 	}
-	return fields, normalized, nil
+	return fs, normalized, nil
 }
-
-// webimValue is one field before it is boxed into a Field.
-type webimValue struct{ key, value string }
 
 // toValidUTF8 replaces each byte that does not start a valid UTF-8 sequence
 // with U+FFFD, exactly as AppendJS writes it (strings.ToValidUTF8 would
@@ -91,22 +101,22 @@ func toValidUTF8(s string) string {
 
 // webimSignedString is Webim's signed string: the field values in field-name
 // order, concatenated without separators, then the decimal expires.
-func webimSignedString(fields Object, expires int64) string {
+func webimSignedString(fields []webimField, expires int64) string {
 	return string(appendWebimSigned(nil, fields, expires))
 }
 
 // appendWebimSigned appends the signed string to dst, in UTF-8.
-func appendWebimSigned(dst []byte, fields Object, expires int64) []byte {
+func appendWebimSigned(dst []byte, fields []webimField, expires int64) []byte {
 	for _, f := range fields {
-		dst = append(dst, f.Value.(string)...)
+		dst = append(dst, f.value...)
 	}
 	return strconv.AppendInt(dst, expires, 10)
 }
 
 // webimSign returns the hash of fields and expires under the configured
-// algorithm and charset.
-func (w *Webim) webimSign(fields Object, expires int64) (string, error) {
-	msg, err := w.encodeSigned(fields, expires)
+// algorithm and charset. scratch is spare memory for the signed string.
+func (w *Webim) webimSign(scratch []byte, fields []webimField, expires int64) (string, error) {
+	msg, err := w.encodeSigned(scratch, fields, expires)
 	if err != nil {
 		return "", err
 	}
@@ -114,36 +124,29 @@ func (w *Webim) webimSign(fields Object, expires int64) (string, error) {
 	switch w.Hash {
 	case WebimHMACSHA256:
 		return w.macs.hexBytes(w.PrivateKey, msg), nil
-	case WebimSHA256, WebimSHA512:
-		if w.Hash == WebimSHA256 {
-			h = sha256.New()
-		} else {
-			h = sha512.New()
-		}
-		h.Write(msg)
-		h.Write(w.PrivateKey)
+	case WebimSHA256:
+		h = sha256.New()
+	case WebimSHA512:
+		h = sha512.New()
 	default:
 		return "", configErr(webimName, "Hash", "is not a WebimHash constant")
 	}
+	h.Write(msg)
+	h.Write(w.PrivateKey)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// encodeSigned returns the signed string in the account's charset. Values
-// were normalised to the charset already (webimFields), so encoding cannot
-// fail; the error path stays for a value that bypassed that. Each value is
-// encoded on its own so that an error can name the field; for these
-// single-byte charsets that is the same as encoding the whole string.
-func (w *Webim) encodeSigned(fields Object, expires int64) ([]byte, error) {
+// encodeSigned appends the signed string, in the account's charset, to
+// scratch[:0]. Values were normalised to the charset already (webimFields),
+// so encoding cannot fail; the error path stays for a value that bypassed
+// that. Each value is encoded on its own so that an error can name the
+// field; for these single-byte charsets that is the same as encoding the
+// whole string.
+func (w *Webim) encodeSigned(scratch []byte, fields []webimField, expires int64) ([]byte, error) {
 	var enc *encoding.Encoder
 	switch w.Charset {
 	case WebimUTF8:
-		// Sized up front: one allocation, where a builder, the decimal
-		// and the conversion to bytes would each take their own.
-		n := len("-9223372036854775808")
-		for _, f := range fields {
-			n += len(f.Value.(string))
-		}
-		return appendWebimSigned(make([]byte, 0, n), fields, expires), nil
+		return appendWebimSigned(scratch[:0], fields, expires), nil
 	case WebimCP1251:
 		enc = charmap.Windows1251.NewEncoder()
 	case WebimKOI8R:
@@ -151,12 +154,12 @@ func (w *Webim) encodeSigned(fields Object, expires int64) ([]byte, error) {
 	default:
 		return nil, configErr(webimName, "Charset", "is not a WebimCharset constant")
 	}
-	var msg []byte
+	msg := scratch[:0]
 	for _, f := range fields {
-		b, err := enc.Bytes([]byte(f.Value.(string)))
+		b, err := enc.Bytes([]byte(f.value))
 		if err != nil {
 			// The value itself stays out of the message: it is personal data.
-			return nil, fmt.Errorf("webim: field %s cannot be encoded in %s: %w", f.Key, w.Charset, err)
+			return nil, fmt.Errorf("webim: field %s cannot be encoded in %s: %w", f.key, w.Charset, err)
 		}
 		msg = append(msg, b...)
 	}
@@ -189,25 +192,63 @@ func (h WebimHash) String() string {
 	return "WebimHash(" + strconv.Itoa(int(h)) + ")"
 }
 
-// visitorObject returns the complete signed object for v at r.Now, and
-// whether a value lost characters to the account's charset. It returns
-// ErrWebimAmbiguous, and no object, when the signed string could be re-cut
-// into another visitor's object (see webimUnambiguous).
-func (w *Webim) visitorObject(r Request, v Visitor) (obj Object, normalized bool, err error) {
-	if err := w.Validate(); err != nil {
-		return nil, false, err
+// webimBucket is how finely an identified page's expires is cut (see the
+// Refresh section of Webim): a sixtieth of TTL, between a second and a minute.
+func webimBucket(ttl time.Duration) int64 {
+	return min(max(int64(ttl/time.Second)/60, 1), 60)
+}
+
+// expires returns the expiry for an object signed at t: t + TTL, from the
+// start of t's bucket when bucketed.
+func (w *Webim) expires(t time.Time, bucketed bool) int64 {
+	ttl := w.ttl()
+	sec := t.Unix()
+	if bucketed {
+		b := webimBucket(ttl)
+		sec -= ((sec % b) + b) % b
 	}
+	return sec + int64(ttl/time.Second)
+}
+
+// appendVisitor writes the complete signed object's fields, expires and
+// hash into the object d is in, and reports whether a value lost characters
+// to the account's charset. It returns ErrWebimAmbiguous, and writes
+// nothing, when the signed string could be re-cut into another visitor's
+// object (see webimUnambiguous).
+func (w *Webim) appendVisitor(d *Data, r Request, v Visitor, bucketed bool) (normalized bool, err error) {
 	fields, normalized, err := w.webimFields(v)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
-	expires := now(r).Add(w.ttl()).Unix()
-	if !w.RawID && !webimUnambiguous(fields) {
-		return nil, normalized, ErrWebimAmbiguous
+	if !w.RawID && !webimUnambiguous(d.b[len(d.b):], fields.list()) {
+		return normalized, ErrWebimAmbiguous
 	}
-	sum, err := w.webimSign(fields, expires)
+	exp := w.expires(now(r), bucketed)
+	// The signed string is built in the spare capacity of d's buffer, which
+	// the fields written next overwrite: no memory of its own.
+	sum, err := w.webimSign(d.b[len(d.b):], fields.list(), exp)
 	if err != nil {
-		return nil, false, err
+		return normalized, err
 	}
-	return Object{{"fields", fields}, {"expires", expires}, {"hash", sum}}, normalized, nil
+	d.Object("fields")
+	for _, f := range fields.list() {
+		d.String(f.key, f.value)
+	}
+	d.End()
+	d.Int("expires", exp)
+	d.String("hash", sum)
+	return normalized, d.err
+}
+
+// visitorJSON returns the complete signed object for v at r.Now, and
+// whether a value lost characters to the account's charset.
+func (w *Webim) visitorJSON(r Request, v Visitor) ([]byte, bool, error) {
+	var d Data
+	d.Reset(nil)
+	normalized, err := w.appendVisitor(&d, r, v, false)
+	if err != nil {
+		return nil, normalized, err
+	}
+	b, err := d.Bytes()
+	return b, normalized, err
 }

@@ -18,18 +18,26 @@ type webimObject struct {
 	Hash    string            `json:"hash"`
 }
 
-// parseWebimScript returns the object the first statement of an Identify
-// script assigns to window.webim_visitor.
+// parseWebimScript returns the object an Identify script's data holds for
+// window.webim_visitor, after checking that its code assigns it first.
 func parseWebimScript(t *testing.T, script []byte) webimObject {
 	t.Helper()
-	const prefix = "window.webim_visitor = "
-	line, _, _ := bytes.Cut(script, []byte(";\n"))
-	if !bytes.HasPrefix(line, []byte(prefix)) {
-		t.Fatalf("script does not start with %q:\n%s", prefix, script)
+	if !bytes.HasPrefix(script, []byte("(function(d,w){w.webim_visitor=d.visitor;")) {
+		t.Fatalf("script does not start by setting webim_visitor:\n%s", script)
 	}
+	var data struct{ Visitor webimObject }
+	if err := json.Unmarshal(scriptData(t, script), &data); err != nil {
+		t.Fatalf("the data is not a JSON object: %v\n%s", err, script)
+	}
+	return data.Visitor
+}
+
+// parseWebimJSON parses VisitorJSON's output.
+func parseWebimJSON(t *testing.T, data []byte) webimObject {
+	t.Helper()
 	var o webimObject
-	if err := json.Unmarshal(line[len(prefix):], &o); err != nil {
-		t.Fatalf("webim_visitor is not a JSON object: %v\n%s", err, line)
+	if err := json.Unmarshal(data, &o); err != nil {
+		t.Fatalf("not a JSON object: %v\n%s", err, data)
 	}
 	return o
 }
@@ -56,11 +64,11 @@ func webimPublicRequest() Request {
 
 func TestWebimPublicVector(t *testing.T) {
 	w := &Webim{PrivateKey: webimPublicKey, RawID: true, DisableRefresh: true}
-	script, err := w.Identify(context.Background(), webimPublicRequest(), webimPublicVisitor)
+	data, err := w.VisitorJSON(webimPublicRequest(), webimPublicVisitor)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := parseWebimScript(t, script)
+	o := parseWebimJSON(t, data)
 	want := webimObject{
 		Fields:  map[string]string{"id": "12345", "display_name": "Евгений", "phone": "+78123855337", "email": "abc@webim.ru"},
 		Expires: webimPublicExpires,
@@ -131,7 +139,8 @@ func TestWebimHashVariants(t *testing.T) {
 // TestWebimCharsetNormalizes checks that a character the account's charset
 // cannot hold becomes '?' both in the value sent and in what is signed, so
 // that the visitor keeps the widget and the identity, and that the page is
-// noted. The vectors, with id "u" + HMAC-SHA256(testIDKey, "7") and login
+// noted. The page's expires is bucketed (testNow is 20 s into its minute,
+// so 1700003580; see Webim). The vectors, with id "u" + HMAC-SHA256(testIDKey, "7") and login
 // "[[7]]", were made with
 //
 //	python3 -c "
@@ -139,28 +148,28 @@ func TestWebimHashVariants(t *testing.T) {
 //	i='u'+hmac.new(b'test-idkey-not-a-secret-0123456789',b'7',hashlib.sha256).hexdigest()
 //	k=b'test-key-not-a-secret-0123456789abcdef'
 //	for cs,name in (('cp1251','Анна ?'),('koi8_r','?жак ?')):
-//	  print(cs, hmac.new(k,(name+i+'[[7]]'+'1700003600').encode(cs),hashlib.sha256).hexdigest())"
+//	  print(cs, hmac.new(k,(name+i+'[[7]]'+'1700003580').encode(cs),hashlib.sha256).hexdigest())"
 //
 // and cross-checked with iconv and openssl:
 //
 //	I=u$(printf '%s' 7 | openssl dgst -sha256 -hmac test-idkey-not-a-secret-0123456789 | awk '{print $2}')
-//	printf '%s' "Анна ?${I}[[7]]1700003600" | iconv -f utf-8 -t cp1251 | openssl dgst -sha256 -hmac test-key-not-a-secret-0123456789abcdef
-//	printf '%s' "?жак ?${I}[[7]]1700003600" | iconv -f utf-8 -t koi8-r | openssl dgst -sha256 -hmac test-key-not-a-secret-0123456789abcdef
+//	printf '%s' "Анна ?${I}[[7]]1700003580" | iconv -f utf-8 -t cp1251 | openssl dgst -sha256 -hmac test-key-not-a-secret-0123456789abcdef
+//	printf '%s' "?жак ?${I}[[7]]1700003580" | iconv -f utf-8 -t koi8-r | openssl dgst -sha256 -hmac test-key-not-a-secret-0123456789abcdef
 func TestWebimCharsetNormalizes(t *testing.T) {
 	for _, tt := range []struct {
 		cs         WebimCharset
 		name, sent string
 		hash       string
 	}{
-		{WebimCP1251, "Анна 😀", "Анна ?", "3ee579902eae39e01f00153e53eb7da0849a266c30b8811aafb226c487d8cc39"},
+		{WebimCP1251, "Анна 😀", "Анна ?", "76c97840588b09f3b0f1d00322a25ae5221859798ce1e1e3cbd39089dc99b35d"},
 		// KOI8-R has no Ukrainian letters: Ї is replaced too.
-		{WebimKOI8R, "Їжак 😀", "?жак ?", "99afa2b59c06965fbb39f7ba7e253b47454221f68448ae75ca1976f0c0b7d4bc"},
+		{WebimKOI8R, "Їжак 😀", "?жак ?", "dae27b7a6cb851a1abaded1bce8f77420e743b905b52b9971bc86712d0f6a67b"},
 	} {
 		w := &Webim{PrivateKey: testKey, IDKey: testIDKey, Charset: tt.cs, DisableRefresh: true}
 		notes := &noteRecorder{}
 		r := testRequest()
 		r.Notes = notes
-		script, err := w.Identify(context.Background(), r, Visitor{ID: "7", Name: tt.name})
+		script, err := identifyJS(context.Background(), w, r, Visitor{ID: "7", Name: tt.name})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.cs, err)
 		}
@@ -177,7 +186,7 @@ func TestWebimCharsetNormalizes(t *testing.T) {
 	notes := &noteRecorder{}
 	r := testRequest()
 	r.Notes = notes
-	if _, err := w.Identify(context.Background(), r, Visitor{ID: "7", Name: "Анна"}); err != nil || notes.String() != "" {
+	if _, err := identifyJS(context.Background(), w, r, Visitor{ID: "7", Name: "Анна"}); err != nil || notes.String() != "" {
 		t.Errorf("a name cp1251 holds: err %v, notes %q", err, notes)
 	}
 }
@@ -252,11 +261,11 @@ func TestWebimSortOrderVector(t *testing.T) {
 		Company:    "not a Webim field",
 		Attributes: map[string]string{"plan": "gold"},
 	}
-	script, err := w.Identify(context.Background(), testRequest(), v)
+	data, err := w.VisitorJSON(testRequest(), v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := parseWebimScript(t, script)
+	o := parseWebimJSON(t, data)
 	want := webimObject{
 		Fields: map[string]string{
 			"id":           "u6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484",
@@ -274,7 +283,7 @@ func TestWebimSortOrderVector(t *testing.T) {
 	keys := []string{"avatar_url", "comment", "display_name", "email", "id", "info", "login", "phone", "profile_url"}
 	last := -1
 	for _, k := range keys {
-		i := bytes.Index(script, []byte(`"`+k+`":`))
+		i := bytes.Index(data, []byte(`"`+k+`":`))
 		if i < last {
 			t.Errorf("field %s is written out of order", k)
 		}
@@ -286,8 +295,8 @@ func TestWebimSortOrderVector(t *testing.T) {
 // and that opaque ids close it, with the exhaustive re-cut search.
 func TestWebimSeparatorAttack(t *testing.T) {
 	const expires = 1700003600
-	victim := Object{{"id", "12345"}}
-	forged := Object{{"email", "1"}, {"id", "2345"}}
+	victim := []webimField{{"id", "12345"}}
+	forged := []webimField{{"email", "1"}, {"id", "2345"}}
 	if webimSignedString(victim, expires) != webimSignedString(forged, expires) {
 		t.Fatal("the raw-id forgery no longer signs the same string; update the godoc of RawID")
 	}
@@ -300,10 +309,11 @@ func TestWebimSeparatorAttack(t *testing.T) {
 
 	w := &Webim{PrivateKey: testKey, IDKey: testIDKey}
 	for _, id := range []string{"12345", "2345", "1234"} {
-		fields, _, err := w.webimFields(Visitor{ID: id})
+		fs, _, err := w.webimFields(Visitor{ID: id})
 		if err != nil {
 			t.Fatal(err)
 		}
+		fields := fs.list()
 		signed := webimSignedString(fields, expires)
 		if r, ok := findWebimRecut(signed, webimGoal(fields, expires)); ok {
 			t.Errorf("opaque id of %s: %s re-cuts to %v", id, signed, r)
@@ -311,11 +321,10 @@ func TestWebimSeparatorAttack(t *testing.T) {
 	}
 }
 
-func fieldValue(o Object, key string) string {
+func fieldValue(o []webimField, key string) string {
 	for _, f := range o {
-		if f.Key == key {
-			s, _ := f.Value.(string)
-			return s
+		if f.key == key {
+			return f.value
 		}
 	}
 	return ""
@@ -346,16 +355,14 @@ func TestWebimExpiresAndOmitsEmpty(t *testing.T) {
 
 func TestWebimRequestErrors(t *testing.T) {
 	w := &Webim{PrivateKey: testKey, IDKey: testIDKey}
-	if _, err := w.Identify(context.Background(), testRequest(), Visitor{Name: "no id"}); !errors.Is(err, ErrNoVisitorID) {
+	if _, err := identifyJS(context.Background(), w, testRequest(), Visitor{Name: "no id"}); !errors.Is(err, ErrNoVisitorID) {
 		t.Errorf("no ID: err = %v, want ErrNoVisitorID", err)
 	}
-	r := testRequest()
-	r.Endpoints = ""
-	if _, err := w.Identify(context.Background(), r, Visitor{ID: "1"}); err == nil {
-		t.Error("refresh enabled without Request.Endpoints: want an error")
+	if _, err := w.Prepare(Setup{}); err == nil {
+		t.Error("refresh enabled without Setup.Endpoints: want an error")
 	}
 	bad := &Webim{IDKey: testIDKey}
-	if _, err := bad.Identify(context.Background(), testRequest(), Visitor{ID: "1"}); err == nil {
+	if _, err := identifyJS(context.Background(), bad, testRequest(), Visitor{ID: "1"}); err == nil {
 		t.Error("no PrivateKey: Identify must fail, never sign with an empty key")
 	}
 }
@@ -363,32 +370,32 @@ func TestWebimRequestErrors(t *testing.T) {
 func TestWebimLoader(t *testing.T) {
 	ctx := context.Background()
 	w := &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo"}
-	script, err := w.Identify(ctx, testRequest(), Visitor{ID: "1"})
+	script, err := identifyJS(ctx, w, testRequest(), Visitor{ID: "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	settings := `window.webim = {"accountName":"demo","domain":"demo.webim.ru","location":"default"};`
+	settings := `w.webim = {"accountName":"demo","domain":"demo.webim.ru","location":"default"};`
 	iSettings := bytes.Index(script, []byte(settings))
 	iLoader := bytes.Index(script, []byte(`"https://demo.webim.ru/js/button.js"`))
-	iVisitor := bytes.Index(script, []byte("window.webim_visitor = "))
+	iVisitor := bytes.Index(script, []byte("w.webim_visitor=d.visitor"))
 	if iSettings < 0 || iLoader < 0 || !(iVisitor < iSettings && iSettings < iLoader) {
 		t.Errorf("want the identity, then the settings, then button.js:\n%s", script)
 	}
 
-	anon, err := w.Anonymous(ctx, testRequest())
-	if err != nil || !bytes.Contains(anon, []byte(settings)) || bytes.Contains(anon, []byte("webim_visitor")) {
+	anon, err := anonymousJS(ctx, w, testRequest())
+	if err != nil || !bytes.Contains(anon, []byte(settings)) || bytes.Contains(anon, []byte("webim_visitor")) || bytes.Contains(anon, []byte("refresh")) {
 		t.Errorf("Anonymous = %s, %v; want only the loader", anon, err)
 	}
 
 	custom := &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo", Domain: "chat.example.com", Location: "shop", LoaderURL: "/static/button.js"}
-	anon, _ = custom.Anonymous(ctx, testRequest())
+	anon, _ = anonymousJS(ctx, custom, testRequest())
 	if !bytes.Contains(anon, []byte(`{"accountName":"demo","domain":"chat.example.com","location":"shop"}`)) ||
 		!bytes.Contains(anon, []byte(`"/static/button.js"`)) {
 		t.Errorf("custom loader:\n%s", anon)
 	}
 
 	none := &Webim{PrivateKey: testKey, IDKey: testIDKey}
-	if anon, err := none.Anonymous(ctx, testRequest()); anon != nil || err != nil {
+	if anon, err := anonymousJS(ctx, none, testRequest()); anon != nil || err != nil {
 		t.Errorf("without a loader Anonymous = %q, %v; want nil, nil", anon, err)
 	}
 }
@@ -456,6 +463,41 @@ func TestWebimRefreshDelay(t *testing.T) {
 		w := &Webim{TTL: tt.ttl}
 		if got := w.refreshDelay(); got != tt.want {
 			t.Errorf("TTL %v: delay %v, want %v", tt.ttl, got, tt.want)
+		}
+	}
+}
+
+// TestWebimBucket: a page's object is the one signed at the start of its
+// expires bucket, so every page of a visitor within a bucket carries the
+// same object (and its signature is computed once).
+func TestWebimBucket(t *testing.T) {
+	for _, tt := range []struct {
+		ttl    time.Duration
+		bucket int64
+	}{{0, 60}, {30 * time.Minute, 30}, {time.Minute, 1}, {24 * time.Hour, 60}} {
+		w := &Webim{PrivateKey: testKey, IDKey: testIDKey, TTL: tt.ttl, DisableRefresh: true}
+		v := Visitor{ID: "12345", Name: "Anna"}
+		start := time.Unix(1700000000-1700000000%tt.bucket, 0)
+		exact, err := w.VisitorJSON(Request{Now: start}, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, off := range []int64{0, tt.bucket / 2, tt.bucket - 1} {
+			r := testRequest()
+			r.Now = start.Add(time.Duration(off) * time.Second)
+			script, err := identifyJS(context.Background(), w, r, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := parseWebimScript(t, script), parseWebimJSON(t, exact); !equalWebim(got, want) {
+				t.Errorf("TTL %v, %ds into the bucket: %+v, want %+v", tt.ttl, off, got, want)
+			}
+		}
+		r := testRequest()
+		r.Now = start.Add(time.Duration(tt.bucket) * time.Second)
+		script, _ := identifyJS(context.Background(), w, r, v)
+		if got := parseWebimScript(t, script); got.Expires != parseWebimJSON(t, exact).Expires+tt.bucket {
+			t.Errorf("TTL %v: the next bucket has expires %d", tt.ttl, got.Expires)
 		}
 	}
 }

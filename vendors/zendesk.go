@@ -106,75 +106,104 @@ const (
 // Name returns "zendesk".
 func (z *Zendesk) Name() string { return zendeskName }
 
-// Validate reports the first configuration mistake as a *ConfigError.
+// Validate reports every configuration mistake, each a *ConfigError.
 func (z *Zendesk) Validate() error {
+	var errs configErrors
 	if z.Flavor < ZendeskChatSDK || z.Flavor > ZendeskMessaging {
-		return configErr(zendeskName, "Flavor", fmt.Sprintf("is %d, not a ZendeskFlavor constant", int(z.Flavor)))
+		errs.add(zendeskName, "Flavor", fmt.Sprintf("is %d, not a ZendeskFlavor constant", int(z.Flavor)))
 	}
-	if err := checkKey(zendeskName, "Secret", z.Secret); err != nil {
-		return err
-	}
+	errs.key(zendeskName, "Secret", z.Secret)
 	if z.Flavor == ZendeskMessaging && z.KeyID == "" {
-		return configErr(zendeskName, "KeyID", "is empty; Messaging tokens need the key id")
+		errs.add(zendeskName, "KeyID", "is empty; Messaging tokens need the key id")
 	}
 	if z.Flavor == ZendeskChatSDK && z.AccountKey == "" {
-		return configErr(zendeskName, "AccountKey", "is empty; the Chat SDK needs the account key")
+		errs.add(zendeskName, "AccountKey", "is empty; the Chat SDK needs the account key")
 	}
 	if z.SDKURL != "" {
-		if err := checkScriptURL(zendeskName, "SDKURL", z.SDKURL); err != nil {
-			return err
-		}
+		errs.scriptURL(zendeskName, "SDKURL", z.SDKURL)
 	}
 	switch {
 	case z.TokenTTL < 0:
-		return configErr(zendeskName, "TokenTTL", "is negative")
+		errs.add(zendeskName, "TokenTTL", "is negative")
 	case z.TokenTTL > zendeskMaxTTL:
-		return configErr(zendeskName, "TokenTTL", "is longer than Zendesk's 7 minutes")
+		errs.add(zendeskName, "TokenTTL", "is longer than Zendesk's 7 minutes")
 	case z.TokenTTL != 0 && z.TokenTTL < time.Second:
-		return configErr(zendeskName, "TokenTTL", "is shorter than a second")
+		errs.add(zendeskName, "TokenTTL", "is shorter than a second")
 	}
 	for _, o := range z.AllowedOrigins {
-		if err := checkOrigin(zendeskName, "AllowedOrigins", o); err != nil {
-			return err
-		}
+		errs.addErr(checkOrigin(zendeskName, "AllowedOrigins", o))
 	}
-	return nil
+	return errs.join()
 }
 
-// Identify returns the flavour's script that hands the widget a function
-// fetching tokens from the token endpoint. v is not in the script: the
-// endpoint signs whoever the request's cookies say is signed in.
-func (z *Zendesk) Identify(ctx context.Context, r Request, v Visitor) ([]byte, error) {
+// Prepare checks the configuration and returns the flavour's constant code.
+// No visitor value is in the page: the jwt function fetches a token from
+// the token endpoint (Setup.Endpoints+"token"), which signs whoever the
+// request's cookies say is signed in, so Identify writes nothing.
+//
+//   - Identify hands the widget that function (see Zendesk);
+//   - Anonymous loads and initialises the Chat SDK without authentication
+//     for ZendeskChatSDK, and is empty for the other flavours, whose snippet
+//     the page carries itself;
+//   - Reset ends the widget's authenticated session once the widget's API is
+//     present: zE('webWidget','logout') for the Web Widget (Classic),
+//     zE('messenger','logoutUser') for Messaging, and zChat.logout() for the
+//     Chat SDK (unconfirmed by Zendesk's documentation);
+//   - Update logs the new visitor in, or out when d is null: Messaging with
+//     zE('messenger','loginUser', jwtFn) or zE('messenger','logoutUser'); the
+//     Web Widget (Classic) with zE('webWidget','updateSettings', …) and
+//     zE('webWidget','chat:reauthenticate') or zE('webWidget','logout'). The
+//     Chat SDK has no documented way to change visitor in place: its Update
+//     is empty.
+func (z *Zendesk) Prepare(s Setup) (Script, error) {
 	if err := z.Validate(); err != nil {
-		return nil, err
+		return Script{}, err
 	}
-	if v.ID == "" {
-		return nil, ErrNoVisitorID
+	if err := checkEndpoints(zendeskName, s); err != nil {
+		return Script{}, err
 	}
-	u, err := endpointURL(zendeskName, r, "token")
-	if err != nil {
-		return nil, err
-	}
-	s := &script{}
+	u := s.Endpoints + "token"
+	var id, anon, reset, update script
 	switch z.Flavor {
 	case ZendeskChatSDK:
-		z.chatSDK(s, func(s *script) {
+		z.chatSDK(&id, func(s *script) {
 			s.code(`,authentication:{jwt_fn:`)
 			jwtFn(s, u)
 			s.code(`}`)
 		})
+		z.chatSDK(&anon, nil)
+		reset.beginReady(`w.zChat&&typeof w.zChat.logout==="function"`).code(`w.zChat.logout()`).endReady()
 	case ZendeskWebWidget:
 		// Merged into any settings the page defined before this script.
-		s.code(`(function(w){var z=w.zESettings=w.zESettings||{};var b=z.webWidget=z.webWidget||{};` +
+		id.code(`(function(w){var z=w.zESettings=w.zESettings||{};var b=z.webWidget=z.webWidget||{};` +
 			`var a=b.authenticate=b.authenticate||{};a.chat={jwtFn:`)
-		jwtFn(s, u)
-		s.code(`}})(window);` + "\n")
+		jwtFn(&id, u)
+		id.code(`}})(window);` + "\n")
+		reset.beginReady(`typeof w.zE==="function"`).code(`w.zE("webWidget","logout")`).endReady()
+		update.beginReady(`typeof w.zE==="function"`).code(`if(!d){w.zE("webWidget","logout");return true}` +
+			`w.zE("webWidget","updateSettings",{webWidget:{authenticate:{chat:{jwtFn:`)
+		jwtFn(&update, u)
+		update.code(`}}}});w.zE("webWidget","chat:reauthenticate")`).endReady()
 	case ZendeskMessaging:
-		s.beginReady(`typeof w.zE==="function"`).code(`w.zE("messenger","loginUser",`)
-		jwtFn(s, u)
-		s.code(`)`).endReady()
+		id.beginReady(`typeof w.zE==="function"`).code(`w.zE("messenger","loginUser",`)
+		jwtFn(&id, u)
+		id.code(`)`).endReady()
+		reset.beginReady(`typeof w.zE==="function"`).code(`w.zE("messenger","logoutUser")`).endReady()
+		update.beginReady(`typeof w.zE==="function"`).code(`if(!d){w.zE("messenger","logoutUser");return true}` +
+			`w.zE("messenger","loginUser",`)
+		jwtFn(&update, u)
+		update.code(`)`).endReady()
 	}
-	return s.bytes()
+	return Script{Identify: id.text(), Anonymous: anon.text(), Reset: reset.text(), Update: update.text()}, nil
+}
+
+// Identify writes nothing: the token endpoint, not the page, carries the
+// visitor (see Prepare). It fails only for a visitor without an ID.
+func (z *Zendesk) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if v.ID == "" {
+		return ErrNoVisitorID
+	}
+	return nil
 }
 
 // jwtFn writes the function each flavour is given: it fetches a token with
@@ -201,38 +230,4 @@ func (z *Zendesk) chatSDK(s *script, auth func(*script)) {
 	}
 	s.code(`})}if(w.zChat){i();return}var e=d.createElement("script");e.async=true;e.src=`).url(src).
 		code(`;e.onload=function(){if(w.zChat){i()}};(d.head||d.documentElement).appendChild(e)})(window,document);` + "\n")
-}
-
-// Anonymous loads and initialises the Chat SDK without authentication for
-// ZendeskChatSDK, and returns nil for the other flavours, whose snippet the
-// page carries itself.
-func (z *Zendesk) Anonymous(ctx context.Context, r Request) ([]byte, error) {
-	if err := z.Validate(); err != nil {
-		return nil, err
-	}
-	if z.Flavor != ZendeskChatSDK {
-		return nil, nil
-	}
-	s := &script{}
-	z.chatSDK(s, nil)
-	return s.bytes()
-}
-
-// Reset ends the widget's authenticated session after sign-out, once the
-// widget's API is present: zE('webWidget','logout') for the Web Widget
-// (Classic), zE('messenger','logoutUser') for Messaging, and zChat.logout()
-// for the Chat SDK (unconfirmed by Zendesk's documentation).
-func (z *Zendesk) Reset(ctx context.Context, r Request) ([]byte, error) {
-	s := &script{}
-	switch z.Flavor {
-	case ZendeskChatSDK:
-		s.beginReady(`w.zChat&&typeof w.zChat.logout==="function"`).code(`w.zChat.logout()`).endReady()
-	case ZendeskWebWidget:
-		s.beginReady(`typeof w.zE==="function"`).code(`w.zE("webWidget","logout")`).endReady()
-	case ZendeskMessaging:
-		s.beginReady(`typeof w.zE==="function"`).code(`w.zE("messenger","logoutUser")`).endReady()
-	default:
-		return nil, z.Validate()
-	}
-	return s.bytes()
 }

@@ -233,7 +233,7 @@ func checkTokenFetched(t *testing.T, out nodeOutput) {
 
 func TestZendeskChatSDKScript(t *testing.T) {
 	z := &Zendesk{Secret: testKey, AccountKey: "acct-<key>", SDKURL: "/standin/zendesk.js"}
-	script, err := z.Identify(context.Background(), testRequest(), Visitor{ID: "1"})
+	script, err := identifyJS(context.Background(), z, testRequest(), Visitor{ID: "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestZendeskChatSDKScript(t *testing.T) {
 		t.Errorf("SDK present: %+v", out)
 	}
 
-	anon, err := z.Anonymous(context.Background(), testRequest())
+	anon, err := anonymousJS(context.Background(), z, testRequest())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,14 +271,14 @@ func TestZendeskChatSDKScript(t *testing.T) {
 	if len(init) != 1 || len(init[0].Args[0].(map[string]any)) != 1 || len(out.Fetches) != 0 {
 		t.Errorf("anonymous zChat.init calls = %+v, want account_key only", out.Calls)
 	}
-	if def, _ := (&Zendesk{Secret: testKey, AccountKey: "a"}).Anonymous(context.Background(), testRequest()); !bytes.Contains(def, []byte(`"https://dev.zopim.com/web-sdk/latest/web-sdk.js"`)) {
+	if def, _ := anonymousJS(context.Background(), (&Zendesk{Secret: testKey, AccountKey: "a"}), testRequest()); !bytes.Contains(def, []byte(`"https://dev.zopim.com/web-sdk/latest/web-sdk.js"`)) {
 		t.Errorf("default SDK URL missing:\n%s", def)
 	}
 }
 
 func TestZendeskWebWidgetScript(t *testing.T) {
 	z := &Zendesk{Flavor: ZendeskWebWidget, Secret: testKey}
-	script, err := z.Identify(context.Background(), testRequest(), Visitor{ID: "1"})
+	script, err := identifyJS(context.Background(), z, testRequest(), Visitor{ID: "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,14 +293,14 @@ func TestZendeskWebWidgetScript(t *testing.T) {
 	if want := `{"webWidget":{"authenticate":{"chat":{"jwtFn":"[function]"}},"color":{"theme":"#123456"}}}`; string(got) != want {
 		t.Errorf("zESettings = %s, want %s (the page's settings kept)", got, want)
 	}
-	if anon, err := z.Anonymous(context.Background(), testRequest()); anon != nil || err != nil {
+	if anon, err := anonymousJS(context.Background(), z, testRequest()); anon != nil || err != nil {
 		t.Errorf("Anonymous = %q, %v; want nothing", anon, err)
 	}
 }
 
 func TestZendeskMessagingScript(t *testing.T) {
 	z := &Zendesk{Flavor: ZendeskMessaging, Secret: testKey, KeyID: "kid-1"}
-	script, err := z.Identify(context.Background(), testRequest(), Visitor{ID: "1"})
+	script, err := identifyJS(context.Background(), z, testRequest(), Visitor{ID: "1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestZendeskMessagingScript(t *testing.T) {
 		t.Fatalf("zE calls = %+v", out.Calls)
 	}
 	checkTokenFetched(t, out)
-	if anon, err := z.Anonymous(context.Background(), testRequest()); anon != nil || err != nil {
+	if anon, err := anonymousJS(context.Background(), z, testRequest()); anon != nil || err != nil {
 		t.Errorf("Anonymous = %q, %v; want nothing", anon, err)
 	}
 }
@@ -331,7 +331,7 @@ func TestZendeskResetScripts(t *testing.T) {
 		{&Zendesk{Flavor: ZendeskWebWidget, Secret: testKey}, "zE", []any{"webWidget", "logout"}},
 		{&Zendesk{Flavor: ZendeskMessaging, Secret: testKey, KeyID: "k"}, "zE", []any{"messenger", "logoutUser"}},
 	} {
-		reset, err := tt.z.Reset(context.Background(), testRequest())
+		reset, err := resetJS(tt.z, testRequest())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -355,16 +355,14 @@ func TestZendeskResetScripts(t *testing.T) {
 
 func TestZendeskRequestErrors(t *testing.T) {
 	z := &Zendesk{Secret: testKey, AccountKey: "a"}
-	if _, err := z.Identify(context.Background(), testRequest(), Visitor{}); !errors.Is(err, ErrNoVisitorID) {
+	if _, err := identifyJS(context.Background(), z, testRequest(), Visitor{}); !errors.Is(err, ErrNoVisitorID) {
 		t.Errorf("no ID: %v", err)
 	}
 	if _, err := z.Token(testRequest(), Visitor{}); !errors.Is(err, ErrNoVisitorID) {
 		t.Errorf("no ID: %v", err)
 	}
-	r := testRequest()
-	r.Endpoints = ""
-	if _, err := z.Identify(context.Background(), r, Visitor{ID: "1"}); err == nil {
-		t.Error("no Request.Endpoints: want an error")
+	if _, err := z.Prepare(Setup{}); err == nil {
+		t.Error("no Setup.Endpoints: want an error")
 	}
 	if _, err := (&Zendesk{AccountKey: "a"}).Token(testRequest(), Visitor{ID: "1"}); err == nil {
 		t.Error("no Secret: Token must fail, never sign with an empty key")

@@ -26,6 +26,16 @@ func (z *Zendesk) Token(r Request, v Visitor) (string, error) {
 	if err := z.Validate(); err != nil {
 		return "", err
 	}
+	return z.token(r, v)
+}
+
+// token is Token for a configuration already checked (by Prepare). The
+// one check left guards a vendor used without Prepare: never sign with a
+// missing key.
+func (z *Zendesk) token(r Request, v Visitor) (string, error) {
+	if len(z.Secret) < MinSecretLen {
+		return "", configErr(zendeskName, "Secret", "is shorter than 16 bytes")
+	}
 	if v.ID == "" {
 		return "", ErrNoVisitorID
 	}
@@ -85,7 +95,7 @@ func (z *Zendesk) serveToken(w http.ResponseWriter, r Request, v *Visitor) Endpo
 	if v == nil {
 		return refuse(w, http.StatusUnauthorized, ReasonAnonymous)
 	}
-	tok, err := z.Token(r, *v)
+	tok, err := z.token(r, *v)
 	if err != nil {
 		return refuse(w, http.StatusInternalServerError, ReasonError)
 	}

@@ -118,3 +118,13 @@ func (s *script) beginReady(present jsCode) *script {
 func (s *script) endReady() *script {
 	return s.code(`;return true}if(!f()&&w.addEventListener){w.addEventListener("load",function(){f()})}})(window);` + "\n")
 }
+
+// text returns the code built, for a Script field. Constant code is built
+// from configuration values the vendor checked, and an encoding error there
+// is a bug: it panics, which middleware.New reports as the vendor's error.
+func (s *script) text() string {
+	if s.err != nil {
+		panic(s.err)
+	}
+	return string(s.b)
+}

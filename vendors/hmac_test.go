@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"github.com/chatident/chatident/internal/keyed"
 	"sync"
 	"testing"
 )
@@ -18,7 +19,7 @@ const (
 
 func TestHMACStatesReuseGivesTheSameSum(t *testing.T) {
 	var c hmacStates
-	c.prepare([]byte(poolKeyA))
+	c.prepare(16, []byte(poolKeyA))
 	// Several rounds, so that a state that was not Reset would show.
 	for i := range 3 {
 		if got := c.hex([]byte(poolKeyA), "user-42"); got != poolVectorA {
@@ -33,7 +34,7 @@ func TestHMACStatesUnpreparedKeyIsComputedAfresh(t *testing.T) {
 		t.Errorf("unprepared: %s, want %s", got, poolVectorA)
 	}
 	var c hmacStates
-	c.prepare([]byte(poolKeyA))
+	c.prepare(16, []byte(poolKeyA))
 	if got := c.hex([]byte(poolKeyB), "user-42"); got != poolVectorB {
 		t.Errorf("other key: %s, want %s", got, poolVectorB)
 	}
@@ -43,12 +44,12 @@ func TestHMACStatesUnpreparedKeyIsComputedAfresh(t *testing.T) {
 // the new key although the copy shares the old key's states.
 func TestHMACStatesCopyWithChangedKey(t *testing.T) {
 	orig := &Edna{IDKey: []byte(poolKeyA)}
-	if err := orig.Validate(); err != nil {
+	if _, err := orig.Prepare(Setup{Endpoints: "/e/", MemoSize: 16}); err != nil {
 		t.Fatal(err)
 	}
 	cp := *orig
 	cp.IDKey = []byte(poolKeyB)
-	if err := cp.Validate(); err != nil {
+	if _, err := cp.Prepare(Setup{Endpoints: "/e/", MemoSize: 16}); err != nil {
 		t.Fatal(err)
 	}
 	if got := opaqueID(&cp.macs, cp.IDKey, "user-42"); got != poolVectorB {
@@ -60,11 +61,11 @@ func TestHMACStatesCopyWithChangedKey(t *testing.T) {
 	// The key's bytes changed in place after use: still the right sum.
 	key := []byte(poolKeyA)
 	inPlace := &Edna{IDKey: key}
-	if err := inPlace.Validate(); err != nil {
+	if _, err := inPlace.Prepare(Setup{Endpoints: "/e/", MemoSize: 16}); err != nil {
 		t.Fatal(err)
 	}
 	copy(key, poolKeyB)
-	want := hmacHex(key, []byte("user-42"))
+	want := keyed.Hex(key, []byte("user-42"))
 	if got := opaqueID(&inPlace.macs, inPlace.IDKey, "user-42"); got != want {
 		t.Errorf("key changed in place: %s, want %s", got, want)
 	}
@@ -76,7 +77,7 @@ func TestHMACStatesConcurrentFirstUse(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if err := w.Validate(); err != nil {
+			if _, err := w.Prepare(Setup{Endpoints: "/e/", MemoSize: 16}); err != nil {
 				t.Error(err)
 				return
 			}
@@ -92,9 +93,9 @@ func TestHMACStatesConcurrentFirstUse(t *testing.T) {
 // the short one must not see the long one's tail.
 func TestHMACStatesLongThenShortMessage(t *testing.T) {
 	var c hmacStates
-	c.prepare([]byte(poolKeyA))
-	long := string(make([]byte, 3*maxPooledMsg))
-	if got, want := c.hex([]byte(poolKeyA), long), hmacHex([]byte(poolKeyA), []byte(long)); got != want {
+	c.prepare(16, []byte(poolKeyA))
+	long := string(make([]byte, 3*1024))
+	if got, want := c.hex([]byte(poolKeyA), long), keyed.Hex([]byte(poolKeyA), []byte(long)); got != want {
 		t.Errorf("long: %s, want %s", got, want)
 	}
 	if got := c.hex([]byte(poolKeyA), "user-42"); got != poolVectorA {
