@@ -111,6 +111,30 @@ func HandlerFor(next http.Handler, open func(w http.ResponseWriter, r *http.Requ
 	return h
 }
 
+// ResponseOf returns the Response that answers for the response w writes,
+// when w is the ResponseWriter HandlerFor hands its handler or wraps it
+// (through Unwrap methods, as http.ResponseController follows them), and
+// the response is still being served; else nil. A caller uses it to see
+// that another HandlerFor is already rewriting this response.
+func ResponseOf(w http.ResponseWriter) Response {
+	for i := 0; w != nil && i < 32; i++ { // a bound, in case of an Unwrap cycle
+		if ww, ok := w.(*writer); ok {
+			ww.mu.Lock()
+			defer ww.mu.Unlock()
+			if ww.rs == nil {
+				return nil
+			}
+			return ww.rs.resp
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+	return nil
+}
+
 // CheckOptions reports an option Handler and HandlerFor would refuse (a
 // Placement that is not one of the constants), so that a configuration can
 // be checked without a panic.

@@ -18,23 +18,22 @@ import (
 	"github.com/chatident/chatident/vendors"
 )
 
-// greeter stands in for a real vendor: it identifies every visitor with a
-// fixed statement.
+// greeter stands in for a real vendor: it greets every visitor.
 type greeter struct{}
 
 func (greeter) Name() string { return "greeter" }
-func (greeter) Identify(context.Context, vendors.Request, vendors.Visitor) ([]byte, error) {
-	return []byte(`window.greeting="signed in";`), nil
+func (greeter) Prepare(vendors.Setup) (vendors.Script, error) {
+	return vendors.Script{Identify: `w.greeting="signed in";`, Anonymous: `w.greeting="anonymous";`}, nil
 }
-func (greeter) Anonymous(context.Context, vendors.Request) ([]byte, error) {
-	return []byte(`window.greeting="anonymous";`), nil
+func (greeter) Identify(context.Context, vendors.Request, vendors.Visitor, *vendors.Data) error {
+	return nil
 }
-func (greeter) Reset(context.Context, vendors.Request) ([]byte, error) { return nil, nil }
 
 func Example() {
 	// A registry of the application's own: nothing goes to the global one.
 	reg := prometheus.NewRegistry()
-	m, err := metrics.New(reg, metrics.ExtraVendors("greeter"))
+	m, err := metrics.New(reg) // the vendors' series come from middleware.New
+
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -15,12 +17,16 @@ import (
 // Metrics counts middleware events in Prometheus. It implements
 // middleware.Observer; make one with New. It is safe for concurrent use.
 type Metrics struct {
-	// Every series is resolved once in New and only read afterwards, so
-	// Observe takes no lock and allocates nothing.
+	// Every series is resolved up front, in New and Labels, so Observe
+	// takes no lock and allocates nothing: the per-vendor series are an
+	// immutable map, replaced whole when Labels adds vendors.
 	responses children
 	held      prometheus.Observer
-	vendors   map[string]*vendorSeries
+	vendors   atomic.Pointer[map[string]*vendorSeries]
 	other     *vendorSeries // for vendor names outside the known set
+
+	mu     sync.Mutex // serialises Labels
+	series func(vendor string) *vendorSeries
 }
 
 // vendorSeries are one vendor label value's children of every per-vendor vector.
@@ -55,7 +61,7 @@ func (c children) get(value string) prometheus.Counter {
 	return c.other
 }
 
-var _ middleware.Observer = (*Metrics)(nil)
+var _ middleware.LabelObserver = (*Metrics)(nil)
 
 // New creates the chatident series and registers them with reg, all at once:
 // on an error nothing stays registered. reg is required; pass
@@ -99,7 +105,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	buildErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: o.namespace,
 		Name:      "script_build_errors_total",
-		Help:      `Scripts a vendor failed to build, by reason ("error", "panic", "unsafe"); the page was served without them.`,
+		Help:      `Vendors that failed to write their page data, by reason ("error", "panic"); the page was served without them.`,
 	}, []string{"vendor", "reason"})
 	notes := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: o.namespace,
@@ -114,30 +120,56 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	})
 
 	m := &Metrics{
-		responses: newChildren(responses, responseReasons()),
+		responses: newChildren(responses, middleware.ResponseReasons()),
 		held:      held,
-		vendors:   make(map[string]*vendorSeries),
 	}
-	series := func(vendor string) *vendorSeries {
+	m.series = func(vendor string) *vendorSeries {
 		return &vendorSeries{
-			injections:  newChildren(injections, injectionScripts(), vendor),
+			injections:  newChildren(injections, middleware.InjectionScripts(), vendor),
 			resets:      resets.WithLabelValues(vendor),
-			buildErrors: newChildren(buildErrors, buildErrorReasons(), vendor),
-			endpoint:    newChildren(endpoint, endpointResults(), vendor),
+			buildErrors: newChildren(buildErrors, middleware.BuildErrorReasons(), vendor),
+			endpoint:    newChildren(endpoint, middleware.EndpointResults(), vendor),
 			notes:       newChildren(notes, vendors.NoteReasons(), vendor),
 		}
 	}
-	for _, v := range append(builtinVendors(), o.vendors...) {
-		if m.vendors[v] == nil {
-			m.vendors[v] = series(v)
+	known := make(map[string]*vendorSeries)
+	for _, v := range o.vendors {
+		if known[v] == nil {
+			known[v] = m.series(v)
 		}
 	}
-	m.other = series(Other)
+	m.vendors.Store(&known)
+	m.other = m.series(Other)
 
 	if err := reg.Register(collectors{responses, injections, resets, endpoint, buildErrors, notes, held}); err != nil {
 		return nil, fmt.Errorf("metrics: register the chatident series: %w", err)
 	}
 	return m, nil
+}
+
+// Labels creates the series for the vendors a Middleware is configured
+// with; middleware.New calls it (Metrics is a middleware.LabelObserver), so
+// every configured vendor, built in or an application's own, has its own
+// series and none is counted as "other". The other label values are the
+// closed lists the producing packages export, built in at New. Names that
+// are not valid vendor names are ignored.
+func (m *Metrics) Labels(l middleware.Labels) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := *m.vendors.Load()
+	next := make(map[string]*vendorSeries, len(old)+len(l.Vendors))
+	for k, v := range old {
+		next[k] = v
+	}
+	for _, name := range l.Vendors {
+		if next[name] == nil && checkVendorName(name) == nil {
+			next[name] = m.series(name)
+		}
+	}
+	m.vendors.Store(&next)
 }
 
 // Observe counts e. Values outside the known sets are counted under "other";
@@ -158,7 +190,7 @@ func (m *Metrics) Observe(_ context.Context, e middleware.Event) {
 		m.vendor(e.Vendor).resets.Inc()
 	case middleware.EventBuildError:
 		m.vendor(e.Vendor).buildErrors.get(e.Reason).Inc()
-	case middleware.EventToken:
+	case middleware.EventEndpoint:
 		m.vendor(e.Vendor).endpoint.get(e.Reason).Inc()
 	case middleware.EventNote:
 		m.vendor(e.Vendor).notes.get(e.Reason).Inc()
@@ -166,7 +198,7 @@ func (m *Metrics) Observe(_ context.Context, e middleware.Event) {
 }
 
 func (m *Metrics) vendor(name string) *vendorSeries {
-	if s, ok := m.vendors[name]; ok {
+	if s, ok := (*m.vendors.Load())[name]; ok {
 		return s
 	}
 	return m.other

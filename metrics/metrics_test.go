@@ -3,6 +3,9 @@ package metrics
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/chatident/chatident/middleware"
+	"github.com/chatident/chatident/vendors"
 )
 
 func newTest(t *testing.T, opts ...Option) (*Metrics, *prometheus.Registry) {
@@ -20,6 +24,8 @@ func newTest(t *testing.T, opts ...Option) (*Metrics, *prometheus.Registry) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	// As middleware.New does for a Middleware with the four vendors.
+	m.Labels(middleware.Labels{Vendors: []string{"webim", "edna", "helpcrunch", "zendesk"}})
 	return m, reg
 }
 
@@ -117,9 +123,9 @@ chatident_responses_total{reason="status"} 0
 		"chatident_resets_total": 5,
 		// × identify, anonymous, other
 		"chatident_injections_total": 15,
-		// × error, panic, unsafe, other
-		"chatident_script_build_errors_total": 20,
-		// × issued, anonymous, cross_site, method, error, declined, other
+		// × error, panic, other
+		"chatident_script_build_errors_total": 15,
+		// × issued, anonymous, method, cross_site, error, declined, other
 		"chatident_endpoint_requests_total": 35,
 		// × ambiguous, charset, other
 		"chatident_vendor_notes_total": 15,
@@ -202,14 +208,14 @@ chatident_resets_total{vendor="zendesk"} 0
 			t.Errorf("responses{reason=%q} = %v, want %v", reason, got, want)
 		}
 	}
-	zendesk := m.vendors["zendesk"]
+	zendesk := (*m.vendors.Load())["zendesk"]
 	for result, want := range map[string]float64{"issued": 1, "cross_site": 2, "anonymous": 0} {
 		if got := testutil.ToFloat64(zendesk.endpoint.known[result]); got != want {
 			t.Errorf("endpoint_requests{vendor=zendesk,result=%q} = %v, want %v", result, got, want)
 		}
 	}
-	helpcrunch := m.vendors["helpcrunch"]
-	for reason, want := range map[string]float64{"panic": 1, "error": 0, "unsafe": 0} {
+	helpcrunch := (*m.vendors.Load())["helpcrunch"]
+	for reason, want := range map[string]float64{"panic": 1, "error": 0} {
 		if got := testutil.ToFloat64(helpcrunch.buildErrors.known[reason]); got != want {
 			t.Errorf("script_build_errors{vendor=helpcrunch,reason=%q} = %v, want %v", reason, got, want)
 		}
@@ -247,12 +253,12 @@ func TestHostileLabelsCreateNoSeries(t *testing.T) {
 	}{
 		{"responses{other}", m.responses.other, n},
 		{"injections{other,other}", m.other.injections.other, n},
-		{"injections{edna,other}", m.vendors["edna"].injections.other, n},
+		{"injections{edna,other}", (*m.vendors.Load())["edna"].injections.other, n},
 		{"resets{other}", m.other.resets, n},
 		{"build_errors{other,other}", m.other.buildErrors.other, n},
-		{"build_errors{zendesk,other}", m.vendors["zendesk"].buildErrors.other, n},
+		{"build_errors{zendesk,other}", (*m.vendors.Load())["zendesk"].buildErrors.other, n},
 		{"endpoint{other,other}", m.other.endpoint.other, n},
-		{"endpoint{webim,other}", m.vendors["webim"].endpoint.other, n},
+		{"endpoint{webim,other}", (*m.vendors.Load())["webim"].endpoint.other, n},
 		{"responses{injected}", m.responses.known["injected"], 0},
 	}
 	for _, c := range checks {
@@ -354,7 +360,7 @@ func TestConcurrentObserve(t *testing.T) {
 	if got := testutil.ToFloat64(m.responses.known["injected"]); got != goroutines*each {
 		t.Errorf("injected = %v, want %d", got, goroutines*each)
 	}
-	if got := testutil.ToFloat64(m.vendors["zendesk"].endpoint.known["issued"]); got != goroutines*each {
+	if got := testutil.ToFloat64((*m.vendors.Load())["zendesk"].endpoint.known["issued"]); got != goroutines*each {
 		t.Errorf("issued = %v, want %d", got, goroutines*each)
 	}
 }
@@ -430,7 +436,7 @@ func TestObserveNotes(t *testing.T) {
 	} {
 		m.Observe(ctx, e)
 	}
-	w := m.vendors["webim"].notes
+	w := (*m.vendors.Load())["webim"].notes
 	for _, c := range []struct {
 		name string
 		got  float64
@@ -444,4 +450,57 @@ func TestObserveNotes(t *testing.T) {
 			t.Errorf("vendor_notes_total{webim,%s} = %v, want %v", c.name, c.got, c.want)
 		}
 	}
+}
+
+// TestFifthVendorGetsItsOwnSeries: a vendor that is not one of the package's
+// own gets its own series from middleware.New, and nothing of it is
+// counted as "other".
+func TestFifthVendorGetsItsOwnSeries(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw, err := middleware.New(middleware.Config{
+		Vendors: []vendors.Vendor{
+			&vendors.Edna{IDKey: []byte("test-key-not-a-secret-0123456789abcdef")},
+			madeUp{},
+		},
+		Observer: m,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mw.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><head></head><body></body></html>")
+	}))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r = r.WithContext(middleware.WithVisitor(r.Context(), vendors.Visitor{ID: "u-1"}))
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+
+	if got := testutil.ToFloat64((*m.vendors.Load())["acme_chat"].injections.get("identify")); got != 1 {
+		t.Errorf("acme_chat identify = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64((*m.vendors.Load())["acme_chat"].injections.get("anonymous")); got != 1 {
+		t.Errorf("acme_chat anonymous = %v, want 1", got)
+	}
+	for _, c := range []prometheus.Counter{m.other.injections.get("identify"), m.other.injections.get("anonymous"),
+		m.other.injections.other, m.responses.other} {
+		if got := testutil.ToFloat64(c); got != 0 {
+			t.Errorf("counted as other: %v", got)
+		}
+	}
+}
+
+// madeUp is a vendor the metrics package has never heard of.
+type madeUp struct{}
+
+func (madeUp) Name() string { return "acme_chat" }
+func (madeUp) Prepare(vendors.Setup) (vendors.Script, error) {
+	return vendors.Script{Identify: "w.acme=d;", Anonymous: "w.acme=null;"}, nil
+}
+func (madeUp) Identify(context.Context, vendors.Request, vendors.Visitor, *vendors.Data) error {
+	return nil
 }

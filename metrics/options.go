@@ -61,10 +61,11 @@ func HeldBuckets(bounds ...float64) Option {
 	}
 }
 
-// ExtraVendors adds vendor names to the built-in ones ("webim", "edna",
-// "helpcrunch", "zendesk"), for applications with vendors.Vendor
-// implementations of their own. Events from a vendor that is neither built in
-// nor added here are counted under vendor="other". Names follow the rule of
+// ExtraVendors creates series for vendor names before any Middleware
+// reports its own (see Metrics.Labels, which middleware.New calls with the
+// configured vendors), for an Observer shared with code that emits events
+// itself. Events from a vendor that no Middleware configured and that is not
+// added here are counted under vendor="other". Names follow the rule of
 // vendors.Vendor.Name: [a-z0-9_]+, and "other" is reserved.
 func ExtraVendors(names ...string) Option {
 	return func(o *options) error {

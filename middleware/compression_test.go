@@ -87,9 +87,9 @@ func TestWrapGzhttpInside(t *testing.T) {
 		if got := resp.Header.Get("Content-Encoding"); got != want {
 			t.Errorf("%s: Content-Encoding %q, want %q", accept, got, want)
 		}
-		i := strings.Index(body, "<head><script>")
+		i := strings.Index(body, "<head><script data-chatident=")
 		j := strings.Index(body, "</script>")
-		if i < 0 || j < i || !strings.Contains(body[i:j], "demoChat.guest();") {
+		if i < 0 || j < i || !strings.Contains(body[i:j], `"demo":{"mode":"anonymous"}`) || !strings.Contains(body[i:j], "w.demoChat.guest();") {
 			t.Fatalf("%s: no script after <head> in the decoded page: %.200q", accept, body)
 		}
 		if strings.Count(body, "<script") != 1 || body[:i+len("<head>")]+body[j+len("</script>"):] != bigShopPage {

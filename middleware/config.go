@@ -72,13 +72,24 @@ type Config struct {
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 
-	// Inject holds extra options for the rewriter (MaxHeld, Statuses). They
-	// are applied after Placement and the defaults, so an inject.At here
-	// overrides Placement, and inject.Codecs() (with no codec) turns off the
-	// decoding of compressed pages, which is on by default for gzip,
-	// deflate, br and zstd (package inject/codecs); the observer is always
-	// the middleware's own.
+	// Inject holds extra options for the rewriter (MaxHeld, Statuses,
+	// Observe, Codecs). They are applied after Placement and the defaults,
+	// so an inject.At here overrides Placement, and inject.Codecs() (with no
+	// codec) turns off the decoding of compressed pages, which is on by
+	// default for gzip, deflate, br and zstd (package inject/codecs). An
+	// inject.Observe here is called for every response as well as the
+	// Observer: the middleware learns outcomes through its own contract with
+	// the rewriter, not through Observe. New checks them.
 	Inject []inject.Option
+
+	// MemoSize is how many results each keyed state remembers: opaque ids,
+	// hashes of user ids, Webim signatures (within their expires bucket, see
+	// vendors.Webim) and sign-out marker checks, each keyed by the exact
+	// bytes it was computed from, so one visitor can never be given a value
+	// made for another. Zero selects DefaultMemoSize; a negative value turns
+	// the memo off. Memory is bounded by about twice MemoSize entries of
+	// under 600 bytes per state (a handful of states per vendor).
+	MemoSize int
 }
 
 // SignOut configures sign-out hygiene: when a browser that was shown an

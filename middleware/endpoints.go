@@ -13,12 +13,6 @@ type endpoint struct {
 	serve  func(w http.ResponseWriter, r vendors.Request, v *vendors.Visitor) vendors.EndpointResult
 }
 
-// Endpoint-call reasons the middleware itself reports.
-const (
-	reasonIssued = "issued" // the endpoint handed out a token or signed object
-	reasonOther  = "other"  // not issued, and the endpoint gave no usable reason
-)
-
 // serveEndpoint answers a request under the endpoint prefix: the vendor
 // endpoint mounted at exactly r.URL.Path, or 404 Not Found. The visitor is
 // resolved through the same context and sources as pages are.
@@ -39,7 +33,7 @@ func (m *Middleware) serveEndpoint(w http.ResponseWriter, r *http.Request) {
 	if !res.Issued {
 		reason = endpointReason(res.Reason)
 	}
-	m.emit(r.Context(), Event{Kind: EventToken, Vendor: ep.vendor.name, Reason: reason})
+	m.emit(r.Context(), Event{Kind: EventEndpoint, Vendor: ep.vendor.name, Reason: reason})
 }
 
 // callEndpoint runs the vendor's handler, turning a panic into a logged

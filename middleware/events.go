@@ -2,56 +2,11 @@ package middleware
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/http"
 
-	"github.com/chatident/chatident/inject"
+	"github.com/chatident/chatident/vendors"
 )
-
-// Response reasons the middleware reports in place of inject.NoScript.
-const (
-	reasonAnonymous = "anonymous" // an anonymous visitor whose vendors emit nothing
-	reasonError     = "error"     // every vendor build failed
-)
-
-// observe is the inject.Observe callback: inject calls it once per response
-// that reached it, after the application's handler has returned. It reports
-// the response and, when the script went in, each vendor script and reset
-// that went with it.
-func (m *Middleware) observe(r *http.Request, o inject.Outcome) {
-	if m.observer == nil {
-		return
-	}
-	ctx := r.Context()
-	st := m.stateFrom(ctx)
-	reason := string(o.Reason)
-	if o.Reason == inject.NoScript && st != nil {
-		switch {
-		case st.attempted > 0 && st.failed == st.attempted:
-			reason = reasonError
-		case st.resolved && !st.known:
-			reason = reasonAnonymous
-		}
-	}
-	m.emit(ctx, Event{Kind: EventResponse, Reason: reason, Held: o.Held})
-	if o.Reason != inject.Injected || st == nil {
-		return
-	}
-	for i, placed := range st.placed {
-		if placed&placedReset != 0 {
-			m.emit(ctx, Event{Kind: EventReset, Vendor: m.vendors[i].name})
-		}
-	}
-	kind := partAnonymous.String()
-	if st.known {
-		kind = partIdentify.String()
-	}
-	for i, placed := range st.placed {
-		if placed&placedScript != 0 {
-			m.emit(ctx, Event{Kind: EventInjection, Vendor: m.vendors[i].name, Reason: kind})
-		}
-	}
-}
 
 // emit passes e to the observer. A panicking observer is logged and
 // otherwise ignored: metrics must not break a response.
@@ -69,7 +24,7 @@ func (m *Middleware) emit(ctx context.Context, e Event) {
 }
 
 // noteSink passes a vendor's notes (vendors.Request.Notes) on as
-// EventNote, and logs them. It lives in the pooled requestState, so handing
+// EventNote, and logs them. It lives in the pooled page, so handing
 // a pointer to it to every vendor allocates nothing.
 type noteSink struct {
 	m   *Middleware
@@ -84,4 +39,24 @@ func (n *noteSink) Note(vendor, reason string) {
 	}
 	n.m.logger.InfoContext(n.ctx, "chatident: vendor served this visitor a reduced script", "vendor", vendor, "reason", reason)
 	n.m.emit(n.ctx, Event{Kind: EventNote, Vendor: vendor, Reason: reason})
+}
+
+// buildFailed logs and reports one vendor's failure to write its data.
+//
+// The vendor's error text is never logged: the Vendor contract does not
+// promise it is free of visitor values, and logs must not carry them. The
+// record names the vendor, the mode, the kind of failure and the error's
+// type, and, when the error is a *vendors.ConfigError, its Field (a Go field
+// name), which is usually enough to find the cause in the vendor's code.
+func (m *Middleware) buildFailed(ctx context.Context, vendor, mode, reason, errType string, err error) {
+	attrs := []any{"vendor", vendor, "script", mode, "reason", reason}
+	if errType != "" {
+		attrs = append(attrs, "error_type", errType)
+	}
+	var ce *vendors.ConfigError
+	if errors.As(err, &ce) {
+		attrs = append(attrs, "field", ce.Field)
+	}
+	m.logger.ErrorContext(ctx, "chatident: vendor data failed; the page is served without this vendor", attrs...)
+	m.emit(ctx, Event{Kind: EventBuildError, Vendor: vendor, Reason: reason})
 }

@@ -135,7 +135,7 @@ func faultReference(t *testing.T, srv *faultnet.Server, rec *recorder, cookie *h
 	if ok {
 		elem, ok = bytes.CutSuffix(elem, []byte(after))
 	}
-	if !ok || !bytes.HasPrefix(elem, []byte("<script>")) || !bytes.HasSuffix(elem, []byte("</script>")) ||
+	if !ok || !bytes.HasPrefix(elem, []byte("<script data-chatident=")) || !bytes.HasSuffix(elem, []byte("</script>")) ||
 		!bytes.Contains(elem, []byte("zChat.init(")) {
 		t.Fatalf("/page %d, no identity script after <head>:\n%s", res.StatusCode, page)
 	}

@@ -52,37 +52,6 @@ func FuzzSessionCookie(f *testing.F) {
 	})
 }
 
-func FuzzSafeScript(f *testing.F) {
-	f.Add([]byte(`a("</script>")`))
-	f.Add([]byte("x<!--y"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if safeScript(b) && breaksOutOrNotASCII(b) {
-			t.Fatalf("safeScript(%q) = true", b)
-		}
-	})
-}
-
-// breaksOutOrNotASCII is a slow, obviously correct statement of what
-// safeScript must refuse.
-func breaksOutOrNotASCII(b []byte) bool {
-	for i := range b {
-		if b[i] >= 0x80 {
-			return true
-		}
-		if b[i] != '<' {
-			continue
-		}
-		rest := string(b[i:])
-		if len(rest) >= 4 && rest[:4] == "<!--" {
-			return true
-		}
-		if len(rest) >= 8 && equalFoldASCII(rest[:8], "</script") {
-			return true
-		}
-	}
-	return false
-}
-
 func equalFoldASCII(a, b string) bool {
 	for i := 0; i < len(a); i++ {
 		x, y := a[i], b[i]

@@ -10,12 +10,12 @@ import (
 // of faulted requests, through countStates. The rewriter's own pool, inside
 // Wrap, is checked the same way by package inject's fault tests.
 
-// countStates makes m's request-state pool, before m serves, count the
+// countStates makes m's page pool, before m serves, count the
 // states it has to make.
 func countStates(m *Middleware) *atomic.Int64 {
 	var made atomic.Int64
-	newState := m.states.New
-	m.states.New = func() any {
+	newState := m.pages.New
+	m.pages.New = func() any {
 		made.Add(1)
 		return newState()
 	}

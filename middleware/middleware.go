@@ -20,13 +20,15 @@ const (
 	// DefaultSignOutCookie names the sign-out marker cookie when
 	// SignOut.CookieName is empty.
 	DefaultSignOutCookie = "chatident_seen"
+	// DefaultMemoSize is Config.MemoSize when left zero.
+	DefaultMemoSize = 4096
 )
 
 // Middleware identifies visitors to chat widgets. Make one with New; it is
 // safe for concurrent use.
 type Middleware struct {
 	vendors   []vendorEntry
-	sources   []Source
+	sources   []source
 	prefix    string
 	endpoints map[string]*endpoint // by full URL path; nil when no vendor has endpoints
 	signOut   *signOut             // nil when disabled
@@ -34,22 +36,28 @@ type Middleware struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	inject    []inject.Option
+	code      []byte // the constant page script (see runtime.go)
 
-	states sync.Pool // of *requestState
+	pages sync.Pool // of *page
 }
 
 // vendorEntry is one configured vendor with what New worked out about it.
 type vendorEntry struct {
 	v         vendors.Vendor
+	anon      vendors.AnonymousData // nil when v has no anonymous data
 	name      string
-	base      string // Request.Endpoints, the URL path pages fetch: MountPath + prefix + name + "/"
+	key       string // `"name":{`, the start of its entry in the page data
+	route     string // where its endpoints are matched: prefix + name + "/"
+	base      string // Request.Endpoints, the URL path pages fetch: MountPath + route
+	script    vendors.Script
 	endpoints []vendors.Endpoint
 }
 
 // New checks cfg and returns a Middleware. Every configuration mistake is
 // reported here, never per request: all of them at once, each naming the
 // vendor (index and Name()) or source and the field at fault. A vendor's own
-// *vendors.ConfigError stays reachable with errors.As.
+// *vendors.ConfigError stays reachable with errors.As. New also prepares
+// every vendor (vendors.Vendor.Prepare) and builds the constant page script.
 //
 // New also refuses one key in two places: the keys of every vendor that
 // implements vendors.KeyHolder (Webim's PrivateKey and IDKey, Edna's IDKey,
@@ -57,13 +65,7 @@ type vendorEntry struct {
 // and the keys of SessionCookie and JWTCookie sources must all differ; the
 // error names both fields, never the key.
 func New(cfg Config) (*Middleware, error) {
-	entries, err := validate(cfg)
-	if err != nil {
-		return nil, err
-	}
 	m := &Middleware{
-		vendors:  entries,
-		sources:  append([]Source(nil), cfg.Sources...),
 		prefix:   cfg.EndpointPrefix,
 		observer: cfg.Observer,
 		logger:   cfg.Logger,
@@ -71,6 +73,21 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	if m.prefix == "" {
 		m.prefix = DefaultEndpointPrefix
+	}
+	memo := cfg.MemoSize
+	switch {
+	case memo == 0:
+		memo = DefaultMemoSize
+	case memo < 0:
+		memo = 0
+	}
+	entries, code, err := validate(cfg, m.prefix, cfg.MountPath, memo)
+	if err != nil {
+		return nil, err
+	}
+	m.vendors, m.code = entries, code
+	for i, s := range cfg.Sources {
+		m.sources = append(m.sources, source{Source: s, index: i})
 	}
 	if m.logger == nil {
 		m.logger = slog.Default()
@@ -82,17 +99,15 @@ func New(cfg Config) (*Middleware, error) {
 		e := &m.vendors[i]
 		// Pages fetch the endpoints under MountPath; requests arrive here
 		// with it stripped, and are matched without it.
-		route := m.prefix + e.name + "/"
-		e.base = cfg.MountPath + route
 		for _, ep := range e.endpoints {
 			if m.endpoints == nil {
 				m.endpoints = make(map[string]*endpoint)
 			}
-			m.endpoints[route+ep.Path] = &endpoint{vendor: e, serve: ep.Serve}
+			m.endpoints[e.route+ep.Path] = &endpoint{vendor: e, serve: ep.Serve}
 		}
 	}
 	if !cfg.SignOut.Disabled {
-		m.signOut = newSignOut(cfg.SignOut)
+		m.signOut = newSignOut(cfg.SignOut, memo)
 		if len(cfg.SignOut.HashKey) == 0 {
 			// Once per New, not per request: the setting is wrong for the
 			// process's whole life, and per-request records would drown it.
@@ -101,21 +116,33 @@ func New(cfg Config) (*Middleware, error) {
 				"fix", "set Config.SignOut.HashKey to the same secret of at least 32 bytes on every instance")
 		}
 	}
-	// The observer goes last so that an inject.Observe in cfg.Inject cannot
-	// take away the outcomes the events are built from; an inject.At there
-	// does override Placement.
-	m.inject = make([]inject.Option, 0, len(cfg.Inject)+5)
+	// An inject.At in cfg.Inject overrides Placement; inject.Codecs() there
+	// turns decoding off; an inject.Documents there overrides Navigation.
+	m.inject = make([]inject.Option, 0, len(cfg.Inject)+4)
 	m.inject = append(m.inject, inject.At(cfg.Placement),
 		inject.Codecs(codecs.All()...), inject.Logger(m.logger), inject.Documents(cfg.Navigation))
 	m.inject = append(m.inject, cfg.Inject...)
-	m.inject = append(m.inject, inject.Observe(m.observe))
 	n := len(m.vendors)
-	m.states.New = func() any { return &requestState{placed: make([]uint8, n)} }
+	m.pages.New = func() any { return &page{m: m, placed: make([]uint8, n)} }
+	if lo, ok := m.observer.(LabelObserver); ok {
+		names := make([]string, n)
+		for i, e := range m.vendors {
+			names[i] = e.name
+		}
+		lo.Labels(Labels{
+			Vendors:     names,
+			Responses:   ResponseReasons(),
+			Injections:  InjectionScripts(),
+			BuildErrors: BuildErrorReasons(),
+			Endpoints:   EndpointResults(),
+			Notes:       vendors.NoteReasons(),
+		})
+	}
 	return m, nil
 }
 
 // Wrap returns next wrapped: vendor endpoints are served under the endpoint
-// prefix, and HTML responses get the vendors' scripts.
+// prefix, and HTML responses get the page script.
 //
 // Requests under the endpoint prefix that match no vendor endpoint get 404
 // Not Found from the middleware and never reach next: the prefix belongs to
@@ -132,12 +159,12 @@ func New(cfg Config) (*Middleware, error) {
 // them different prefixes, or the outer answers 404 for the inner's
 // endpoints.
 //
-// Wrap panics if next is nil.
+// Wrap panics if next is nil. Its options were checked by New.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	if next == nil {
 		panic("middleware: Wrap(nil)")
 	}
-	h := &handler{m: m, app: next, next: inject.Handler(next, m.script, m.inject...)}
+	h := &handler{m: m, app: next, next: inject.HandlerFor(next, m.open, m.inject...)}
 	h.inner, _ = next.(*handler)
 	return h
 }
@@ -145,7 +172,7 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 type handler struct {
 	m     *Middleware
 	app   http.Handler // next as given to Wrap
-	next  http.Handler // next inside inject.Handler
+	next  http.Handler // next inside inject.HandlerFor
 	inner *handler     // next, when it is another Middleware's handler
 }
 
@@ -158,13 +185,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.serveEndpoint(w, r)
 		return
 	}
-	if nested(r.Context()) {
+	if nested(w) {
 		// Another instance outside this one answers for the page: see
 		// nested.go.
 		h.app.ServeHTTP(w, r)
 		return
 	}
-	st := m.acquire(w)
-	defer m.release(st)
-	h.next.ServeHTTP(w, r.WithContext(m.markNested(m.attach(r.Context(), st))))
+	h.next.ServeHTTP(w, r)
 }

@@ -59,7 +59,7 @@ func (c *navigationClient) get(header map[string]string) (*http.Response, string
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return resp, string(b)
+	return resp, normalize(c.t, string(b))
 }
 
 var (
@@ -120,7 +120,7 @@ func TestFragmentAfterSignOutLeavesTheReset(t *testing.T) {
 	if strings.Count(body, "webim.reset();") != 1 || strings.Count(body, "zendesk.reset();") != 1 || !strings.Contains(body, "webim.anonymous();") {
 		t.Fatalf("first document after the fragments: want each reset once: %s", body)
 	}
-	if expired := markerFrom(t, page{header: resp.Header}); expired == nil || expired.MaxAge >= 0 {
+	if expired := markerFrom(t, built{header: resp.Header}); expired == nil || expired.MaxAge >= 0 {
 		t.Errorf("first document after the fragments: marker %+v, want it expired", expired)
 	}
 	if _, body = c.get(documentHeaders); strings.Contains(body, "reset") {

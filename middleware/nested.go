@@ -1,8 +1,9 @@
 package middleware
 
 import (
-	"context"
 	"net/http"
+
+	"github.com/chatident/chatident/inject"
 )
 
 // Nesting: one Middleware's handler inside another's.
@@ -10,13 +11,15 @@ import (
 // Two instances can meet in one request: mw.Wrap(mw.Wrap(app)) by mistake,
 // or a site-wide instance around a sub-application that brought its own
 // (a Gin group with ginmw under a net/http mux with Wrap, say). Both would
-// insert a script and set a sign-out marker on the same page. So the
-// outermost instance that handles a page marks the request's context, and an
-// instance that finds the mark passes the request to its application
-// untouched: one script, one marker per response, the outer instance's.
-// The mark travels with the request, from the outer instance inward, through
-// any router or middleware that passes the request's context on (every
-// net/http handler that calls next with r or r.WithContext does).
+// insert a script and set a sign-out marker on the same page. So an instance
+// looks at the ResponseWriter it is given: when it is, or wraps (through
+// Unwrap, as http.ResponseController follows it), the rewriter of another
+// instance's response (inject.ResponseOf holding one of this package's
+// pages), it passes the request to its application untouched: one script,
+// one marker per response, the outer instance's. Nothing is added to the
+// request or its context, so the check costs no allocation; a wrapper
+// between the two that hides the writer without an Unwrap method hides the
+// outer instance too.
 //
 // Endpoints are answered before the mark is looked at, so each instance
 // still serves its own. When both use the same EndpointPrefix, the outer
@@ -26,18 +29,11 @@ import (
 // knows it and lets the inner answer its own endpoints. With another handler
 // between them, give the instances different EndpointPrefix values.
 
-// nestedKey marks a request context as being served inside a Middleware's
-// handler. Its value is the outermost Middleware.
-type nestedKey struct{}
-
-// nested reports whether ctx is already inside a Middleware's handler.
-func nested(ctx context.Context) bool {
-	return ctx.Value(nestedKey{}) != nil
-}
-
-// markNested returns ctx marked as served by m.
-func (m *Middleware) markNested(ctx context.Context) context.Context {
-	return context.WithValue(ctx, nestedKey{}, m)
+// nested reports whether w belongs to a response another instance's
+// rewriter is handling.
+func nested(w http.ResponseWriter) bool {
+	_, ok := inject.ResponseOf(w).(*page)
+	return ok
 }
 
 // innerEndpoint returns the handler of the innermost instance directly

@@ -30,9 +30,11 @@ func TestVendorNotes(t *testing.T) {
 	r := httptest.NewRequest("GET", "/", nil)
 	r = r.WithContext(WithVisitor(r.Context(), vendors.Visitor{ID: "666", Name: other}))
 	p := buildPage(m, r, "")
-	script := string(p.script)
-	if !strings.Contains(script, "button.js") || strings.Contains(script, "webim_visitor") {
-		t.Errorf("script = %s\nwant the loader without an identity", script)
+	if script := string(p.script); script != "webim.anonymous();" {
+		t.Errorf("script = %s\nwant the anonymous code, which loads the widget, without an identity", script)
+	}
+	if !strings.Contains(m.vendors[0].script.Anonymous, "button.js") {
+		t.Errorf("Webim's anonymous code has no loader:\n%s", m.vendors[0].script.Anonymous)
 	}
 	var notes int
 	for _, e := range rec.take() {

@@ -1,7 +1,10 @@
 package middleware
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatident/chatident/inject"
 	"github.com/chatident/chatident/vendors"
 )
 
@@ -18,10 +22,11 @@ func TestScriptIdentifiedInConfigOrder(t *testing.T) {
 	var seen []vendors.Request
 	var seenVisitor vendors.Visitor
 	webim := &fakeVendor{name: "webim"}
-	zendesk := &fakeVendor{name: "zendesk", identify: func(_ context.Context, r vendors.Request, v vendors.Visitor) ([]byte, error) {
+	zendesk := &fakeVendor{name: "zendesk", identify: func(_ context.Context, r vendors.Request, v vendors.Visitor, d *vendors.Data) error {
 		seen = append(seen, r)
 		seenVisitor = v
-		return []byte("zendesk.login();"), nil
+		d.String("js", "zendesk.login();")
+		return nil
 	}}
 	rec := &recorder{}
 	m := mustNew(t, Config{
@@ -66,7 +71,7 @@ func TestScriptIdentifiedInConfigOrder(t *testing.T) {
 }
 
 func TestScriptAnonymous(t *testing.T) {
-	edna := &fakeVendor{name: "edna", anonymous: func(context.Context, vendors.Request) ([]byte, error) { return nil, nil }}
+	edna := &fakeVendor{name: "edna", noAnonymous: true}
 	helpcrunch := &fakeVendor{name: "helpcrunch"}
 	rec := &recorder{}
 	m := mustNew(t, Config{Vendors: []vendors.Vendor{edna, helpcrunch}, Observer: rec})
@@ -89,11 +94,10 @@ func TestScriptAnonymous(t *testing.T) {
 }
 
 func TestScriptAnonymousNothingToSay(t *testing.T) {
-	nothing := func(context.Context, vendors.Request) ([]byte, error) { return nil, nil }
 	rec := &recorder{}
 	m := mustNew(t, Config{Vendors: []vendors.Vendor{
-		&fakeVendor{name: "edna", anonymous: nothing},
-		&fakeVendor{name: "zendesk", anonymous: nothing},
+		&fakeVendor{name: "edna", noAnonymous: true},
+		&fakeVendor{name: "zendesk", noAnonymous: true},
 	}, Observer: rec})
 
 	p := buildPage(m, withCookies("/"), "")
@@ -110,7 +114,7 @@ func TestScriptAnonymousNothingToSay(t *testing.T) {
 func TestScriptIdentifiedNothingToSayIsNoScript(t *testing.T) {
 	rec := &recorder{}
 	m := mustNew(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "edna",
-		identify: func(context.Context, vendors.Request, vendors.Visitor) ([]byte, error) { return nil, nil }}},
+		prepare: func(vendors.Setup) (vendors.Script, error) { return vendors.Script{Reset: "x()"}, nil }}},
 		Observer: rec})
 
 	p := buildPage(m, visitorRequest("u-1"), "")
@@ -133,31 +137,32 @@ const hostileID = "hostile-id-7f3a<script>alert(1)</script>"
 func TestScriptVendorFailuresAreIsolated(t *testing.T) {
 	tests := []struct {
 		name     string
-		identify func(context.Context, vendors.Request, vendors.Visitor) ([]byte, error)
+		identify func(context.Context, vendors.Request, vendors.Visitor, *vendors.Data) error
 		reason   string
 		logged   []string
 	}{
-		{"error carrying the visitor id", func(_ context.Context, _ vendors.Request, v vendors.Visitor) ([]byte, error) {
-			return nil, fmt.Errorf("cannot sign visitor %q: key rejected", v.ID)
+		{"error carrying the visitor id", func(_ context.Context, _ vendors.Request, v vendors.Visitor, d *vendors.Data) error {
+			d.String("half", v.ID) // written before failing: must not reach the page
+			return fmt.Errorf("cannot sign visitor %q: key rejected", v.ID)
 		}, "error", []string{"error_type=*errors.errorString"}},
-		{"config error", func(_ context.Context, _ vendors.Request, v vendors.Visitor) ([]byte, error) {
-			return nil, &vendors.ConfigError{Vendor: "broken", Field: "Phone", Problem: "cannot encode " + v.ID}
+		{"config error", func(_ context.Context, _ vendors.Request, v vendors.Visitor, _ *vendors.Data) error {
+			return &vendors.ConfigError{Vendor: "broken", Field: "Phone", Problem: "cannot encode " + v.ID}
 		}, "error", []string{"error_type=*vendors.ConfigError", "field=Phone"}},
-		{"panic carrying the visitor id", func(_ context.Context, _ vendors.Request, v vendors.Visitor) ([]byte, error) {
+		{"panic carrying the visitor id", func(_ context.Context, _ vendors.Request, v vendors.Visitor, d *vendors.Data) error {
+			d.Object("half")
 			panic("no account for " + v.ID)
 		}, "panic", []string{"panic"}},
-		{"panic with an error", func(_ context.Context, _ vendors.Request, v vendors.Visitor) ([]byte, error) {
+		{"panic with an error", func(_ context.Context, _ vendors.Request, v vendors.Visitor, _ *vendors.Data) error {
 			panic(errors.New(v.ID))
 		}, "panic", []string{"error_type=*errors.errorString"}},
-		{"script that ends its element", func(_ context.Context, _ vendors.Request, v vendors.Visitor) ([]byte, error) {
-			return []byte(`broken.id="` + v.ID + `";`), nil
-		}, "unsafe", nil},
-		{"script that opens a comment", func(context.Context, vendors.Request, vendors.Visitor) ([]byte, error) {
-			return []byte(`broken.x="<!--";`), nil
-		}, "unsafe", nil},
-		{"script that is not ASCII", func(context.Context, vendors.Request, vendors.Visitor) ([]byte, error) {
-			return []byte(`broken.name="Евгений";`), nil
-		}, "unsafe", nil},
+		{"data left open", func(_ context.Context, _ vendors.Request, v vendors.Visitor, d *vendors.Data) error {
+			d.Object("never closed")
+			return nil
+		}, "error", nil},
+		{"value that cannot be encoded", func(_ context.Context, _ vendors.Request, v vendors.Visitor, d *vendors.Data) error {
+			d.Value("f", func() {})
+			return nil
+		}, "error", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,6 +184,9 @@ func TestScriptVendorFailuresAreIsolated(t *testing.T) {
 				wrapped(`zendesk.identify(`+jsq(hostileID)+`,"/_chatident/zendesk/");`)
 			if string(p.script) != want {
 				t.Errorf("script =\n%s\nwant the other two vendors':\n%s", p.script, want)
+			}
+			if bytes.Contains(p.data, []byte("half")) || bytes.Contains(p.data, []byte("broken")) {
+				t.Errorf("the failed vendor's data reached the page: %s", p.data)
 			}
 			wantEvents := []Event{
 				{Kind: EventBuildError, Vendor: "broken", Reason: tt.reason},
@@ -205,12 +213,12 @@ func TestScriptVendorFailuresAreIsolated(t *testing.T) {
 }
 
 func TestScriptEveryVendorFailed(t *testing.T) {
-	fail := func(context.Context, vendors.Request) ([]byte, error) { return nil, errors.New("down") }
+	fail := func(context.Context, vendors.Request, *vendors.Data) error { return errors.New("down") }
 	rec := &recorder{}
 	logger, _ := logBuffer()
 	m := mustNew(t, Config{Vendors: []vendors.Vendor{
 		&fakeVendor{name: "edna", anonymous: fail},
-		&fakeVendor{name: "webim", anonymous: func(context.Context, vendors.Request) ([]byte, error) { panic("down") }},
+		&fakeVendor{name: "webim", anonymous: func(context.Context, vendors.Request, *vendors.Data) error { panic("down") }},
 	}, Observer: rec, Logger: logger})
 
 	p := buildPage(m, withCookies("/"), "")
@@ -231,7 +239,7 @@ func TestScriptEveryVendorFailed(t *testing.T) {
 	}
 }
 
-func TestScriptBuiltOncePerRequest(t *testing.T) {
+func TestScriptResolvesTheVisitorOnce(t *testing.T) {
 	lookups := 0
 	v := &fakeVendor{name: "webim"}
 	m := mustNew(t, Config{
@@ -241,49 +249,46 @@ func TestScriptBuiltOncePerRequest(t *testing.T) {
 			return &vendors.Visitor{ID: "u-1"}, nil
 		})},
 	})
-	r := withCookies("/")
-	st := m.acquire(nil)
-	defer m.release(st)
-	st.w = newHeaderWriter()
-	r = r.WithContext(m.attach(r.Context(), st))
-	first := string(m.script(r))
-	second := string(m.script(r))
-	if first != second || first == "" {
-		t.Errorf("second call = %q, first = %q; want the same non-empty script", second, first)
+	p := buildPage(m, withCookies("/"), "")
+	if len(p.script) == 0 {
+		t.Fatal("no script")
 	}
 	if lookups != 1 || v.calls.Load() != 1 {
 		t.Errorf("lookups = %d, builds = %d; want 1 and 1", lookups, v.calls.Load())
 	}
 }
 
-func TestScriptWithoutStateIsNil(t *testing.T) {
-	m := mustNew(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}}})
-	if got := m.script(withCookies("/")); got != nil {
-		t.Errorf("script for a request Wrap did not see = %q, want nil", got)
+// TestCodeIsConstant: the element text is the same for every visitor, so
+// its CSP hash is too, and ScriptHash returns it.
+func TestCodeIsConstant(t *testing.T) {
+	m := mustNew(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}, &fakeVendor{name: "edna"}}})
+	var codes []string
+	for _, r := range []*http.Request{visitorRequest("u-1"), visitorRequest("u-2"), withCookies("/")} {
+		resp := m.open(nil, r)
+		ins := resp.Script(http.Header{})
+		resp.Commit(http.Header{}, inject.Inserted)
+		resp.Done(inject.Outcome{Reason: inject.Injected})
+		codes = append(codes, string(ins.Code))
+	}
+	if codes[0] == "" || codes[0] != codes[1] || codes[0] != codes[2] {
+		t.Fatalf("page code differs between visitors")
+	}
+	sum := sha256.Sum256([]byte(codes[0]))
+	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; m.ScriptHash() != want {
+		t.Errorf("ScriptHash = %s, want %s", m.ScriptHash(), want)
 	}
 }
 
-func TestSafeScript(t *testing.T) {
-	tests := []struct {
-		js   string
-		safe bool
-	}{
-		{`a("x");`, true},
-		{`if(a<b){c()}`, true},
-		{`x="<script>";`, true},
-		{`x="<\/script>";`, true},
-		{`x="</script>";`, false},
-		{`x="</SCRIPT ";`, false},
-		{`x="</sCrIpT";`, false},
-		{`x="<!--";`, false},
-		{`x="<<!--";`, false},
-		{`x="<";`, true},
-		{"x=\"\u2028\";", false},
-		{"x=\"\x80\";", false},
-	}
-	for _, tt := range tests {
-		if got := safeScript([]byte(tt.js)); got != tt.safe {
-			t.Errorf("safeScript(%q) = %v, want %v", tt.js, got, tt.safe)
+// TestUnsafeVendorCodeIsAConfigError: a vendor's code is checked once, in
+// New, never per page.
+func TestUnsafeVendorCodeIsAConfigError(t *testing.T) {
+	for _, code := range []string{`x="</script>";`, `x="</SCRIPT ";`, `x="<!--";`, `x="Евгений";`, "x=\"\u2028\";"} {
+		bad := &fakeVendor{name: "bad", prepare: func(vendors.Setup) (vendors.Script, error) {
+			return vendors.Script{Identify: "ok()", Update: code}, nil
+		}}
+		_, err := New(Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}, bad}})
+		if err == nil || !strings.Contains(err.Error(), "Config.Vendors[1] (bad): Prepare returned Script.Update") {
+			t.Errorf("code %q: New error = %v", code, err)
 		}
 	}
 }

@@ -4,12 +4,16 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"hash"
+	"encoding/base64"
+	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gorilla/securecookie"
+
+	"github.com/chatident/chatident/internal/keyed"
+	"github.com/chatident/chatident/internal/memo"
 )
 
 // Sign-out hygiene.
@@ -23,10 +27,13 @@ import (
 // by the new visitor's). The server keeps no state.
 //
 // Edge cases users should know, also stated on SignOut:
-//   - the marker is consumed when the page's script is built, which is when
-//     the response is known to be eligible HTML and its headers are still
-//     held; a page that then turns out to have no place for the script
-//     (no <head>, say) still consumes it, and its resets are lost;
+//   - the marker is consumed (or set) on the page's headers only when they
+//     promise the script: the marker was found while the headers were held
+//     (inject.Inserted). A page that has no place for the script (no <head>,
+//     say) leaves the marker for the next page. The one case where a reset
+//     can be consumed without being placed: the headers had to go before the
+//     marker was found (the application flushed, or more than MaxHeld bytes
+//     came first: inject.Maybe) and the marker then never came;
 //   - pages built at the same time, before the browser has the expired
 //     marker, each carry the resets;
 //   - when every vendor's Reset fails, the marker is kept and the next page
@@ -46,16 +53,25 @@ type signOut struct {
 	name   string
 	secure SecureMode
 	codec  *securecookie.SecureCookie
-	idKey  []byte // HMAC key for visitor IDs, derived from the hash key
+	// ids hashes visitor IDs under the key derived from the hash key, with
+	// its memo: every identified page hashes its visitor.
+	ids *keyed.MAC
+	// checked remembers marker values that verified under the current key,
+	// by their exact text, with the time they stop being valid:
+	// securecookie's check costs a keyed HMAC state and a dozen
+	// allocations, for a cookie that stays the same for 30 days.
+	checked *memo.Cache[checkedMarker]
 
 	// previous are the keys of SignOut.PreviousHashKeys: markers they
 	// signed still verify, and are re-signed under the current key.
 	previous []markerKey
+}
 
-	// idMACs holds keyed HMAC states under idKey: hmac.New hashes the key
-	// into its pads and allocates both digests, and every identified page
-	// hashes its visitor, so a Reset state is reused instead.
-	idMACs sync.Pool
+// checkedMarker is a marker value that verified: the visitor hash it holds
+// and the unix time after which securecookie would refuse it as expired.
+type checkedMarker struct {
+	hash  [sha256.Size]byte
+	until int64
 }
 
 // markerKey is one previous marker key: its codec and its visitor-ID key.
@@ -73,7 +89,7 @@ const (
 	markerValid                 // a cookie signed with the current key or a previous one
 )
 
-func newSignOut(cfg SignOut) *signOut {
+func newSignOut(cfg SignOut, memoSize int) *signOut {
 	key := cfg.HashKey
 	if len(key) == 0 {
 		key = make([]byte, 32)
@@ -85,15 +101,15 @@ func newSignOut(cfg SignOut) *signOut {
 	}
 	cur := newMarkerKey(key)
 	s := &signOut{
-		name:   name,
-		secure: cfg.Secure,
-		codec:  cur.codec,
-		idKey:  cur.idKey,
+		name:    name,
+		secure:  cfg.Secure,
+		codec:   cur.codec,
+		ids:     keyed.New(cur.idKey, memoSize),
+		checked: memo.New[checkedMarker](memoSize),
 	}
 	for _, k := range cfg.PreviousHashKeys {
 		s.previous = append(s.previous, newMarkerKey(k))
 	}
-	s.idMACs.New = func() any { return &idMAC{h: hmac.New(sha256.New, s.idKey)} }
 	return s
 }
 
@@ -110,67 +126,81 @@ func newMarkerKey(key []byte) markerKey {
 	}
 }
 
-// read returns the state of r's marker and, when valid, the visitor hash it
-// holds and the key that signed it: nil for the current key, else the
-// previous key.
-func (s *signOut) read(r *http.Request) (marker, []byte, *markerKey) {
+// read returns the state of r's marker at unix time now and, when valid,
+// the visitor hash it holds and the key that signed it: nil for the current
+// key, else the previous key. A value that verified under the current key
+// is remembered (see checked) until it expires.
+func (s *signOut) read(r *http.Request, now int64) (marker, [sha256.Size]byte, *markerKey) {
+	var hash [sha256.Size]byte
 	c, err := r.Cookie(s.name)
 	if err != nil {
-		return markerAbsent, nil, nil
+		return markerAbsent, hash, nil
 	}
-	var hash []byte
-	if err := s.codec.Decode(s.name, c.Value, &hash); err == nil && len(hash) == sha256.Size {
+	if m, ok := s.checked.GetString(c.Value); ok && now <= m.until {
+		return markerValid, m.hash, nil
+	}
+	var held []byte
+	if err := s.codec.Decode(s.name, c.Value, &held); err == nil && len(held) == sha256.Size {
+		copy(hash[:], held)
+		if until, ok := markerExpiry(c.Value); ok {
+			s.checked.PutString(c.Value, checkedMarker{hash: hash, until: until})
+		}
 		return markerValid, hash, nil
 	}
 	for i := range s.previous {
 		k := &s.previous[i]
-		hash = nil
-		if err := k.codec.Decode(s.name, c.Value, &hash); err == nil && len(hash) == sha256.Size {
+		held = nil
+		if err := k.codec.Decode(s.name, c.Value, &held); err == nil && len(held) == sha256.Size {
+			copy(hash[:], held)
 			return markerValid, hash, k
 		}
 	}
-	return markerInvalid, nil, nil
+	return markerInvalid, hash, nil
+}
+
+// markerExpiry returns when securecookie stops accepting a value that has
+// just verified: its timestamp (the first field of the base64-encoded
+// "date|value|mac") plus the marker's lifetime.
+func markerExpiry(value string) (int64, bool) {
+	raw, err := base64.URLEncoding.DecodeString(value)
+	if err != nil {
+		return 0, false
+	}
+	date, _, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return 0, false
+	}
+	t, err := strconv.ParseInt(date, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return t + markerMaxAge, true
 }
 
 // visitorHash is the opaque form of a visitor ID the marker holds.
-func (s *signOut) visitorHash(id string) []byte {
-	m := s.idMACs.Get().(*idMAC)
-	// Copied into the state's own buffer: converting id would allocate,
-	// since whatever reaches the hash.Hash interface escapes.
-	m.msg = append(m.msg[:0], id...)
-	m.h.Reset()
-	m.h.Write(m.msg)
-	sum := m.h.Sum(nil)
-	if cap(m.msg) > maxPooledID {
-		m.msg = nil // one unusually long id is not kept
-	}
-	s.idMACs.Put(m)
-	return sum
-}
+func (s *signOut) visitorHash(id string) [sha256.Size]byte { return s.ids.Sum(id) }
 
-// idMAC is a pooled visitor-hash state and its message buffer.
-type idMAC struct {
-	h   hash.Hash
-	msg []byte
-}
-
-// maxPooledID bounds the id buffer a pooled state keeps.
-const maxPooledID = 1024
-
-// set marks the browser as shown the visitor with hash. It writes to w's
-// headers, which inject still holds when it asks for the script.
-func (s *signOut) set(w http.ResponseWriter, r *http.Request, hash []byte) error {
-	value, err := s.codec.Encode(s.name, hash)
+// set marks the browser as shown the visitor with hash, on the held
+// headers h.
+func (s *signOut) set(h http.Header, r *http.Request, hash [sha256.Size]byte) error {
+	value, err := s.codec.Encode(s.name, hash[:])
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, s.cookie(r, value, markerMaxAge))
+	addCookie(h, s.cookie(r, value, markerMaxAge))
 	return nil
 }
 
 // expire removes the marker from the browser.
-func (s *signOut) expire(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, s.cookie(r, "", -1))
+func (s *signOut) expire(h http.Header, r *http.Request) {
+	addCookie(h, s.cookie(r, "", -1))
+}
+
+// addCookie is http.SetCookie on a header map.
+func addCookie(h http.Header, c *http.Cookie) {
+	if v := c.String(); v != "" {
+		h.Add("Set-Cookie", v)
+	}
 }
 
 func (s *signOut) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
@@ -239,21 +269,21 @@ func forwardedHTTPS(h http.Header) bool {
 // scripts are built and completed after.
 type signOutPlan struct {
 	mark    marker
-	same    bool   // the marker holds this visitor's hash
-	stale   bool   // the marker verified under a previous key
-	visitor []byte // this visitor's hash, when identified
-	resets  bool   // the page carries the vendors' resets
+	same    bool              // the marker holds this visitor's hash
+	stale   bool              // the marker verified under a previous key
+	known   bool              // the visitor is signed in
+	visitor [sha256.Size]byte // this visitor's hash, when known
+	resets  bool              // the page carries the vendors' resets
 }
 
 // plan reads the marker and decides whether this page resets the widgets:
 // yes when the marker is valid and the visitor is anonymous or someone else.
 // A marker under a previous key is compared with the visitor's hash under
 // that key.
-func (s *signOut) plan(r *http.Request, id string, known bool) signOutPlan {
-	var p signOutPlan
-	var held []byte
-	var old *markerKey
-	p.mark, held, old = s.read(r)
+func (s *signOut) plan(r *http.Request, id string, known bool, now int64) signOutPlan {
+	p := signOutPlan{known: known}
+	held, old := [sha256.Size]byte{}, (*markerKey)(nil)
+	p.mark, held, old = s.read(r, now)
 	p.stale = old != nil
 	if known {
 		p.visitor = s.visitorHash(id)
@@ -262,32 +292,38 @@ func (s *signOut) plan(r *http.Request, id string, known bool) signOutPlan {
 			if old != nil {
 				h := hmac.New(sha256.New, old.idKey)
 				h.Write([]byte(id))
-				mine = h.Sum(nil)
+				h.Sum(mine[:0])
 			}
-			p.same = hmac.Equal(held, mine)
+			p.same = hmac.Equal(held[:], mine[:])
 		}
 	}
 	p.resets = p.mark == markerValid && !p.same
 	return p
 }
 
-// finish sets or expires the marker after the page's scripts were built.
-// identified says an identity script is in the page; consumed says the
-// resets were emitted (not every vendor's Reset failed).
-func (s *signOut) finish(w http.ResponseWriter, r *http.Request, p signOutPlan, identified, consumed bool) error {
+// finish sets or expires the marker on the held headers h, once the
+// headers are about to go out. identified says an identity is in the page;
+// consumed says the resets are. It reports whether it added a cookie.
+func (s *signOut) finish(log *slog.Logger, r *http.Request, h http.Header, p signOutPlan, identified, consumed bool) bool {
 	switch {
 	case identified:
 		// A marker under a previous key is re-signed, so that it outlives
 		// the removal of that key.
-		if !p.same || p.stale {
-			return s.set(w, r, p.visitor)
+		if p.same && !p.stale {
+			return false
+		}
+		if err := s.set(h, r, p.visitor); err != nil {
+			log.ErrorContext(r.Context(), "chatident: cannot set the sign-out marker", "error", err)
+			return false
 		}
 	case consumed:
-		s.expire(w, r)
-	case p.mark == markerInvalid && p.visitor == nil:
+		s.expire(h, r)
+	case p.mark == markerInvalid && !p.known:
 		// An anonymous page with a marker that no longer verifies: nothing
 		// to reset that we can trust, but no reason to keep the cookie.
-		s.expire(w, r)
+		s.expire(h, r)
+	default:
+		return false
 	}
-	return nil
+	return true
 }

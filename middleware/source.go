@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/chatident/chatident/vendors"
 )
@@ -31,6 +32,21 @@ type SourceFunc func(r *http.Request) (*vendors.Visitor, error)
 // Lookup calls f(r).
 func (f SourceFunc) Lookup(r *http.Request) (*vendors.Visitor, error) { return f(r) }
 
+// source is one configured Source with what the middleware notes about it.
+type source struct {
+	Source
+	index int
+	// found and refused count lookups; when a source has refused many
+	// requests and never found a visitor, its configuration most likely
+	// does not match the application's, and that is said once, at Warn.
+	found, refused atomic.Int64
+	warned         atomic.Bool
+}
+
+// misconfiguredAfter is how many refusals, with no visitor ever found, make
+// a source suspect.
+const misconfiguredAfter = 20
+
 // resolve finds the request's visitor: the context first (WithVisitor), then
 // each source in order. It is called at most once per request, and only for
 // eligible HTML pages and endpoint calls.
@@ -38,8 +54,8 @@ func (m *Middleware) resolve(r *http.Request) (vendors.Visitor, bool) {
 	if v, ok := VisitorFrom(r.Context()); ok && v.ID != "" {
 		return v, true
 	}
-	for i, s := range m.sources {
-		if v := m.lookup(i, s, r); v != nil {
+	for i := range m.sources {
+		if v := m.lookup(&m.sources[i], r); v != nil {
 			return *v, true
 		}
 	}
@@ -47,28 +63,36 @@ func (m *Middleware) resolve(r *http.Request) (vendors.Visitor, bool) {
 }
 
 // lookup asks one source, turning its errors and panics into "no visitor".
-func (m *Middleware) lookup(i int, s Source, r *http.Request) (found *vendors.Visitor) {
+func (m *Middleware) lookup(s *source, r *http.Request) (found *vendors.Visitor) {
 	ctx := r.Context()
 	defer func() {
 		if p := recover(); p != nil {
 			// The panic value may hold anything the source had in hand, so
 			// only its type is logged.
 			m.logger.ErrorContext(ctx, "chatident: visitor source panicked; treating the visitor as anonymous",
-				"source", i, "source_type", fmt.Sprintf("%T", s), "panic_type", fmt.Sprintf("%T", p))
+				"source", s.index, "source_type", fmt.Sprintf("%T", s.Source), "panic_type", fmt.Sprintf("%T", p))
 			found = nil
 		}
 	}()
 	v, err := s.Lookup(r)
 	if err != nil {
+		if s.refused.Add(1) >= misconfiguredAfter && s.found.Load() == 0 && s.warned.CompareAndSwap(false, true) {
+			m.logger.WarnContext(ctx, "chatident: a visitor source has refused every request so far, so every visitor is anonymous; "+
+				"its keys, cookie name or value type (Serializer, Visitor function) most likely do not match the application's",
+				"source", s.index, "source_type", fmt.Sprintf("%T", s.Source), "refused", misconfiguredAfter)
+		}
 		if !m.logger.Enabled(ctx, slog.LevelDebug) {
 			return nil
 		}
 		m.logger.DebugContext(ctx, "chatident: visitor source rejected the request",
-			"source", i, "source_type", fmt.Sprintf("%T", s), "error", err)
+			"source", s.index, "source_type", fmt.Sprintf("%T", s.Source), "error", err)
 		return nil
 	}
 	if v == nil || v.ID == "" {
 		return nil
+	}
+	if s.found.Load() == 0 {
+		s.found.Add(1)
 	}
 	return v
 }

@@ -10,10 +10,11 @@ import (
 	"github.com/chatident/chatident/vendors"
 )
 
-// validate checks cfg and returns the vendors with their names and
-// endpoints. Every problem is reported, joined, each with a message that
-// names the vendor (index and Name()) or source and the field at fault.
-func validate(cfg Config) ([]vendorEntry, error) {
+// validate checks cfg, prepares each vendor and returns the vendors with
+// their names, code and endpoints, and the page script. Every problem is
+// reported, joined, each with a message that names the vendor (index and
+// Name()) or source and the field at fault.
+func validate(cfg Config, prefix, mount string, memo int) ([]vendorEntry, []byte, error) {
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("chatident: "+format, args...))
@@ -52,15 +53,16 @@ func validate(cfg Config) ([]vendorEntry, error) {
 			continue
 		}
 		seen[name] = i
-		if val, ok := v.(vendors.Validator); ok {
-			for _, err := range split(call(val.Validate)) {
-				var ce *vendors.ConfigError
-				if errors.As(err, &ce) && ce.Vendor == name {
-					// Its message starts with the name already.
-					fail("Config.Vendors[%d]: %w", i, err)
-				} else {
-					fail("%s: %w", where, err)
-				}
+		route := prefix + name + "/"
+		base := mount + route // what pages fetch
+		script, err := prepareVendor(v, vendors.Setup{Endpoints: base, MemoSize: memo})
+		for _, err := range split(err) {
+			var ce *vendors.ConfigError
+			if errors.As(err, &ce) && ce.Vendor == name {
+				// Its message starts with the name already.
+				fail("Config.Vendors[%d]: %w", i, err)
+			} else {
+				fail("%s: %w", where, err)
 			}
 		}
 		if kh, ok := v.(vendors.KeyHolder); ok {
@@ -75,13 +77,16 @@ func validate(cfg Config) ([]vendorEntry, error) {
 				fail("%s: %w", where, err)
 			}
 		}
-		entries = append(entries, vendorEntry{v: v, name: name, endpoints: eps})
+		anon, _ := v.(vendors.AnonymousData)
+		entries = append(entries, vendorEntry{v: v, anon: anon, name: name, key: `"` + name + `":{`,
+			route: route, base: base, script: script, endpoints: eps})
 	}
 
-	switch cfg.Placement {
-	case inject.AfterHeadOpen, inject.BeforeHeadClose, inject.BeforeBodyClose:
-	default:
+	if inject.CheckOptions(inject.At(cfg.Placement)) != nil {
 		fail("Config.Placement %d is not an inject.Placement constant", int(cfg.Placement))
+	}
+	if err := inject.CheckOptions(cfg.Inject...); err != nil {
+		fail("Config.Inject: %w", err)
 	}
 	if cfg.EndpointPrefix != "" {
 		if err := checkPrefix(cfg.EndpointPrefix); err != nil {
@@ -134,10 +139,14 @@ func validate(cfg Config) ([]vendorEntry, error) {
 	if cfg.Observer != nil && isNil(cfg.Observer) {
 		fail("Config.Observer is a nil %T", cfg.Observer)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if len(errs) == 0 {
+		code, err := buildRuntime(entries)
+		if err != nil {
+			return nil, nil, err
+		}
+		return entries, code, nil
 	}
-	return entries, nil
+	return nil, nil, errors.Join(errs...)
 }
 
 // checkEndpoints checks one vendor's endpoints.

@@ -14,6 +14,12 @@ const (
 	ReasonDeclined  = "declined"   // no object for this visitor (ErrWebimAmbiguous): 401
 )
 
+// EndpointReasons returns every reason the endpoints of this package's
+// vendors report, in a fixed order.
+func EndpointReasons() []string {
+	return []string{ReasonAnonymous, ReasonMethod, ReasonCrossSite, ReasonError, ReasonDeclined}
+}
+
 // writeJSON sends body as an uncacheable JSON response. The headers are set
 // before WriteHeader, which ignores any set after it.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

@@ -17,34 +17,33 @@ import (
 	"github.com/chatident/chatident/vendors"
 )
 
-// The statements Vendor writes, so a test can say which script it expects
-// in a page: Identify is a format for the visitor's id.
+// The entries Vendor has in a page's data, so a test can say which it
+// expects in a page: Identify is a format for the visitor's id.
 const (
-	Identify  = `window.fakeChat="%s";`
-	Anonymous = "window.fakeChat=null;"
+	Identify  = `"fake":{"mode":"identify","data":{"id":"%s"}}`
+	Anonymous = `"fake":{"mode":"anonymous"}`
 )
 
-// Vendor identifies visitors with one recognisable statement, so tests can
-// tell which script went into a page. Its ids are plain ASCII chosen by the
-// tests, so %q is enough to quote them.
+// Vendor identifies visitors with one recognisable entry, so tests can tell
+// which went into a page. Its ids are plain ASCII chosen by the tests.
 type Vendor struct{}
 
 // Name returns "fake", which is also the vendor's endpoint path segment.
 func (Vendor) Name() string { return "fake" }
 
-// Identify returns the Identify statement for v's id.
-func (Vendor) Identify(_ context.Context, _ vendors.Request, v vendors.Visitor) ([]byte, error) {
-	return fmt.Appendf(nil, "window.fakeChat=%q;", v.ID), nil
+// Prepare returns code that sets window.fakeChat.
+func (Vendor) Prepare(vendors.Setup) (vendors.Script, error) {
+	return vendors.Script{
+		Identify:  "w.fakeChat=d.id;",
+		Anonymous: "w.fakeChat=null;",
+		Reset:     "w.fakeChat=undefined;",
+	}, nil
 }
 
-// Anonymous returns the Anonymous statement.
-func (Vendor) Anonymous(context.Context, vendors.Request) ([]byte, error) {
-	return []byte(Anonymous), nil
-}
-
-// Reset returns a statement that differs from both others.
-func (Vendor) Reset(context.Context, vendors.Request) ([]byte, error) {
-	return []byte("window.fakeChat=undefined;"), nil
+// Identify writes the visitor's id.
+func (Vendor) Identify(_ context.Context, _ vendors.Request, v vendors.Visitor, d *vendors.Data) error {
+	d.String("id", v.ID)
+	return nil
 }
 
 // Endpoints serves one endpoint, "token", so a test can check that

@@ -78,6 +78,45 @@ func (c *Cache[V]) Get(key []byte) (V, bool) {
 	return zero, false
 }
 
+// GetString is Get for a key held in a string.
+func (c *Cache[V]) GetString(key string) (V, bool) {
+	var zero V
+	if c == nil || len(key) > MaxKey {
+		return zero, false
+	}
+	s := &c.shard[fnv1aString(key)&(shards-1)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.cur[key]; ok {
+		return v, true
+	}
+	if v, ok := s.prev[key]; ok {
+		s.put(c.per, key, v)
+		return v, true
+	}
+	return zero, false
+}
+
+// PutString is Put for a key held in a string.
+func (c *Cache[V]) PutString(key string, v V) {
+	if c == nil || len(key) > MaxKey {
+		return
+	}
+	s := &c.shard[fnv1aString(key)&(shards-1)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.put(c.per, key, v)
+}
+
+func fnv1aString(b string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(b); i++ {
+		h ^= uint32(b[i])
+		h *= 16777619
+	}
+	return h
+}
+
 // Put stores v for key (copied). Keys longer than MaxKey are not stored.
 func (c *Cache[V]) Put(key []byte, v V) {
 	if c == nil || len(key) > MaxKey {

@@ -1,0 +1,120 @@
+package middleware
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/chatident/chatident/internal/scriptsafe"
+	"github.com/chatident/chatident/vendors"
+)
+
+// The page script.
+//
+// Every page that gets chatident's script gets the same element text: one
+// constant runtime holding every configured vendor's constant code. What
+// differs per visitor is data, in the element's data-chatident attribute
+// (inject.DataAttribute), as JSON:
+//
+//	{"v":1,"vendors":{"webim":{"reset":true,"mode":"identify","data":{…}},
+//	                  "edna":{"mode":"anonymous"}, …}}
+//
+// v is the format's version, 1. vendors holds one entry per vendor that has
+// something to do on this page, by the vendor's Name(): "reset" when the
+// sign-out reset applies, "mode" ("identify" or "anonymous") when the
+// vendor's identity or anonymous code applies, and "data" the values that
+// vendor wrote (see vendors.Data). The runtime parses the attribute
+// (document.currentScript), runs every applicable reset first, then each
+// vendor's code in Config order, each in its own try/catch so that one
+// vendor's failure cannot stop the others.
+//
+// The element's text never changes while the configuration does not, so the
+// 'sha256-…' source inject adds to a policy without a nonce is the same on
+// every response: ScriptHash returns it for a static policy.
+
+// buildRuntime checks each vendor's code and returns the page script.
+func buildRuntime(entries []vendorEntry) ([]byte, error) {
+	var errs []error
+	var b strings.Builder
+	b.WriteString(`(function(w,doc){var s=doc.currentScript,D;` +
+		`try{D=JSON.parse(s.getAttribute("data-chatident"))}catch(x){return}` +
+		`if(!D||D.v!==1||!D.vendors){return}` + "\nvar V=[\n")
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		// Names match [a-z0-9_]+: safe in a string literal as they are.
+		b.WriteString(`["` + e.name + `",{`)
+		for j, f := range []struct{ key, body, field string }{
+			{"i", e.script.Identify, "Identify"},
+			{"a", e.script.Anonymous, "Anonymous"},
+			{"r", e.script.Reset, "Reset"},
+			{"u", e.script.Update, "Update"},
+		} {
+			if err := checkCode(f.body); err != nil {
+				errs = append(errs, fmt.Errorf("chatident: Config.Vendors[%d] (%s): Prepare returned Script.%s that %w", i, e.name, f.field, err))
+			}
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(f.key + ":")
+			if f.body == "" {
+				b.WriteString("null")
+				continue
+			}
+			// The newline keeps a trailing // comment in the body from
+			// swallowing the closing brace.
+			b.WriteString("function(d,w){\n" + f.body + "\n}")
+		}
+		b.WriteString("}]")
+	}
+	// apply is the one place the vendors' code is called; a page that
+	// changes identity in place calls it with update set, which runs each
+	// vendor's Update instead of its page code.
+	b.WriteString("\n];\n" +
+		`function apply(D,update){var E=D.vendors,i,e,f,c;` +
+		`for(i=0;i<V.length;i++){e=E[V[i][0]];c=V[i][1];if(e&&e.reset&&c.r){try{c.r(null,w)}catch(x){}}}` +
+		`for(i=0;i<V.length;i++){e=E[V[i][0]];c=V[i][1];if(!e||!e.mode){continue}` +
+		`f=update?c.u:(e.mode==="identify"?c.i:c.a);` +
+		`if(f){try{f(e.data===undefined?null:e.data,w)}catch(x){}}}}` + "\n" +
+		`apply(D,false)})(window,document);` + "\n")
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return []byte(b.String()), nil
+}
+
+// checkCode applies the rules of vendors.Script to one function body.
+func checkCode(body string) error {
+	switch {
+	case !scriptsafe.ASCII([]byte(body)):
+		return errors.New("is not ASCII")
+	case scriptsafe.BreaksOut([]byte(body)):
+		return errors.New(`could end its <script> element ("</script" or "<!--")`)
+	}
+	return nil
+}
+
+// ScriptHash returns the CSP hash source of the page script, such as
+// 'sha256-AbC…=' (quotes included). The script's text is the same on every
+// page (visitor values travel in its data attribute), so a site whose
+// Content-Security-Policy allows scripts by hash rather than by nonce can
+// list this source in a static policy; chatident then has nothing to add. It
+// changes when the configuration does (vendors, their settings, the endpoint
+// prefix).
+func (m *Middleware) ScriptHash() string {
+	sum := sha256.Sum256(m.code)
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// prepareVendor calls v.Prepare, turning a panic into an error.
+func prepareVendor(v vendors.Vendor, s vendors.Setup) (script vendors.Script, err error) {
+	err = call(func() error {
+		var err error
+		script, err = v.Prepare(s)
+		return err
+	})
+	return script, err
+}
