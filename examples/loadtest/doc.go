@@ -29,8 +29,8 @@
 //
 // Every response must be a 200; every -check-every'th one (default 10) per
 // connection also has its body checked: a signed-in visitor's page shows
-// "Signed in as" and, on the wrapped side, carries Webim's
-// window.webim_visitor object; an anonymous page has neither. A transport
+// "Signed in as" and, on the wrapped side, carries Webim's signed visitor
+// object in chatident's page data; an anonymous page has neither. A transport
 // error, another status, a body that fails the check, or a warning the site
 // or chatident logs is an error; the command exits with status 1 when there
 // was any, and prints the first few.

@@ -138,8 +138,8 @@ func TestCheckPage(t *testing.T) {
 	const (
 		anon     = "<html><head></head><body>Sign in</body></html>"
 		signed   = "<html><head></head><body>Signed in as <strong>Ada</strong></body></html>"
-		injected = "<html><head><script>window.webim_visitor = {\"fields\":{}};</script></head><body>Signed in as <strong>Ada</strong></body></html>"
-		stray    = "<html><head><script>window.webim_visitor = {};</script></head><body>Sign in</body></html>"
+		injected = `<html><head><script data-chatident='{"v":1,"vendors":{"webim":{"mode":"identify","data":{"visitor":{"fields":{}}}}}}'>…</script></head><body>Signed in as <strong>Ada</strong></body></html>`
+		stray    = `<html><head><script data-chatident='{"v":1,"vendors":{"webim":{"mode":"identify","data":{"visitor":{}}}}}'>…</script></head><body>Sign in</body></html>`
 	)
 	wrapped := &server{side: side{Name: "wrapped", Injects: true}}
 	bare := &server{side: side{Name: "bare"}}

@@ -96,10 +96,10 @@ func cookieHeader(jar map[string]string) []string {
 }
 
 // The page's signs of a signed-in visitor: the demo's own greeting, and
-// the Webim object only chatident puts there.
+// the signed Webim object only chatident puts in its page data.
 const (
 	signedInMark = "Signed in as <strong>"
-	webimMark    = "window.webim_visitor = {"
+	webimMark    = `"webim":{"mode":"identify","data":{"visitor":{`
 )
 
 // checkPage says what is wrong with a page of s for a signed-in visitor or
