@@ -164,8 +164,10 @@ type funcResponse struct {
 }
 
 func (f *funcResponse) Script(h http.Header) Insertion {
+	foldGoverned(h)
 	n := len(h["Set-Cookie"])
 	code := f.script(f.r)
+	foldGoverned(h) // a cookie set in another spelling counts too
 	f.personal = len(h["Set-Cookie"]) != n
 	return Insertion{Code: code}
 }

@@ -122,3 +122,42 @@ func TestSourcesInPages(t *testing.T) {
 		}
 	}
 }
+
+// TestMisconfiguredSourceWarnsOnce: a source that refuses every request
+// (keys or type that do not match the application's) makes every visitor
+// anonymous; that is said once, at Warn, without values, and only once.
+func TestMisconfiguredSourceWarnsOnce(t *testing.T) {
+	logger, logs := logBuffer()
+	refuse := SourceFunc(func(*http.Request) (*vendors.Visitor, error) {
+		return nil, errors.New("hmac mismatch")
+	})
+	m := mustNew(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}}, Sources: []Source{refuse}, Logger: logger, SignOut: SignOut{Disabled: true}})
+	for range 3 * misconfiguredAfter {
+		buildPage(m, withCookies("/", &http.Cookie{Name: "session", Value: "secret-cookie-value"}), "")
+	}
+	out := logs.String()
+	if n := strings.Count(out, "level=WARN"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, out)
+	}
+	if !strings.Contains(out, "do not match the application's") || strings.Contains(out, "secret-cookie-value") {
+		t.Errorf("warning lacks the likely cause or carries a value:\n%s", out)
+	}
+
+	// A source that finds visitors is never suspected.
+	logger, logs = logBuffer()
+	n := 0
+	mixed := SourceFunc(func(*http.Request) (*vendors.Visitor, error) {
+		n++
+		if n == 1 {
+			return &vendors.Visitor{ID: "u-1"}, nil
+		}
+		return nil, errors.New("tampered")
+	})
+	m = mustNew(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}}, Sources: []Source{mixed}, Logger: logger, SignOut: SignOut{Disabled: true}})
+	for range 3 * misconfiguredAfter {
+		buildPage(m, withCookies("/"), "")
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("a working source was reported:\n%s", logs.String())
+	}
+}

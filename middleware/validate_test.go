@@ -30,6 +30,8 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{"no vendors", Config{},
 			"chatident: Config.Vendors is empty"},
+		{"inject placement", Config{Vendors: ok(), Inject: []inject.Option{inject.At(9)}},
+			"chatident: Config.Inject: inject: At(Placement(9)): not a Placement constant"},
 		{"nil vendor", Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}, nil}},
 			"chatident: Config.Vendors[1] is nil"},
 		{"typed nil vendor", Config{Vendors: []vendors.Vendor{nilVendor}},

@@ -28,7 +28,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "chatident demo:", err)
+		// On a line of its own: a configuration error holds several lines,
+		// each naming its own origin ("chatident: Config.Vendors[0] …").
+		fmt.Fprintf(os.Stderr, "chatident demo: cannot start:\n%v\n", err)
 		os.Exit(1)
 	}
 }

@@ -75,7 +75,9 @@ func New(cfg Config) (http.Handler, error) {
 		Now:      now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("chatident: %w", err)
+		// middleware.New's error names every mistake, one per line, each
+		// already starting "chatident: ".
+		return nil, err
 	}
 
 	mux := http.NewServeMux()

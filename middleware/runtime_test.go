@@ -1,0 +1,81 @@
+package middleware
+
+import (
+	"encoding/json"
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/chatident/chatident/internal/testenv"
+	"github.com/chatident/chatident/vendors"
+)
+
+// logVendor is a fakeVendor whose code logs what it is called with into
+// window.log, and whose Identify code throws when throws is set.
+func logVendor(name string, throws bool) *fakeVendor {
+	return &fakeVendor{name: name, prepare: func(vendors.Setup) (vendors.Script, error) {
+		id := `w.log.push("` + name + `.identify:"+d.id);`
+		if throws {
+			id = `throw new Error("broken");`
+		}
+		return vendors.Script{
+			Identify:  id,
+			Anonymous: `w.log.push("` + name + `.anonymous:"+JSON.stringify(d));`,
+			Reset:     `w.log.push("` + name + `.reset:"+d);`,
+			Update:    `w.log.push("` + name + `.update");`,
+		}, nil
+	}}
+}
+
+// runPage runs the page script in node as a browser would run the inserted
+// element: document.currentScript is the element, whose data-chatident
+// attribute holds data. It returns window.log.
+func runPage(t *testing.T, code, data []byte) []string {
+	t.Helper()
+	node := testenv.LookPath(t, "node", "install Node.js")
+	in, _ := json.Marshal(map[string]string{"code": string(code), "data": string(data)})
+	const harness = `let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{const i=JSON.parse(s);` +
+		`const window={log:[]};const document={currentScript:{getAttribute:n=>n==="data-chatident"?i.data:null}};` +
+		`new Function("window","document",i.code)(window,document);process.stdout.write(JSON.stringify(window.log))})`
+	cmd := exec.Command(node, "-e", harness)
+	cmd.Stdin = strings.NewReader(string(in))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var log []string
+	if err := json.Unmarshal(out, &log); err != nil {
+		t.Fatalf("node output %q: %v", out, err)
+	}
+	return log
+}
+
+// TestRuntimeOrderAndIsolation: the page runtime runs every reset first, then
+// each vendor's code in Config order with its own data; one vendor that
+// throws does not stop the others.
+func TestRuntimeOrderAndIsolation(t *testing.T) {
+	m := mustNew(t, Config{
+		Vendors: []vendors.Vendor{logVendor("webim", false), logVendor("broken", true), logVendor("zendesk", false)},
+		SignOut: SignOut{HashKey: []byte(testKey)},
+	})
+	marker := markerFrom(t, buildPage(m, visitorRequest("ann"), ""))
+	p := buildPage(m, visitorRequest("bob", marker), "") // someone else on the same browser
+	got := runPage(t, m.code, p.data)
+	want := []string{"webim.reset:null", "broken.reset:null", "zendesk.reset:null", "webim.identify:bob", "zendesk.identify:bob"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("log = %q\nwant  %q", got, want)
+	}
+
+	p = buildPage(m, withCookies("/"), "")
+	if got, want := runPage(t, m.code, p.data), []string{"webim.anonymous:{}", "broken.anonymous:{}", "zendesk.anonymous:{}"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("anonymous log = %q, want %q", got, want)
+	}
+
+	// Data that is not the format (another version, not JSON) runs nothing.
+	for _, bad := range []string{`{"v":2,"vendors":{"webim":{"mode":"anonymous"}}}`, `not json`, ``} {
+		if got := runPage(t, m.code, []byte(bad)); len(got) != 0 {
+			t.Errorf("data %q ran %q", bad, got)
+		}
+	}
+}
