@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/chatident/chatident/internal/testenv"
 	"github.com/chatident/chatident/vendors"
 )
 
@@ -64,10 +65,10 @@ func BenchmarkMiddleware(b *testing.B) {
 	key := []byte(testKey)
 	realMW, err := New(Config{
 		Vendors: []vendors.Vendor{
-			&vendors.Webim{PrivateKey: key, IDKey: key},
-			&vendors.Edna{IDKey: key},
-			&vendors.HelpCrunch{Organization: "shop", AppID: "3", Secret: key},
-			&vendors.Zendesk{Secret: key, AccountKey: "acct-key"},
+			&vendors.Webim{PrivateKey: benchKey("webim"), IDKey: benchKey("webim-id")},
+			&vendors.Edna{IDKey: benchKey("edna")},
+			&vendors.HelpCrunch{Organization: "shop", AppID: "3", Secret: benchKey("helpcrunch")},
+			&vendors.Zendesk{Secret: benchKey("zendesk"), AccountKey: "acct-key"},
 		},
 		Observer: &countingObserver{},
 		SignOut:  SignOut{HashKey: key},
@@ -108,3 +109,65 @@ func BenchmarkMiddleware(b *testing.B) {
 type countingObserver struct{ n [8]atomic.Int64 }
 
 func (c *countingObserver) Observe(_ context.Context, e Event) { c.n[e.Kind&7].Add(1) }
+
+// benchKey is a distinct test key per purpose: New refuses one key in two
+// places.
+func benchKey(purpose string) []byte {
+	return []byte(purpose + "-bench-key-not-a-secret-0123456789")
+}
+
+// TestAllocsIdentifiedPage holds the identified page with the four real
+// vendors to a handful of allocations over the bare app's, once the pools and
+// memos are warm: the page data is written into one pooled buffer, signed
+// values come from the memo, and nothing rides in the request context.
+func TestAllocsIdentifiedPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts")
+	}
+	testenv.SkipUnderRace(t, "allocation counts: sync.Pool drops items on purpose under the race detector")
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api" {
+			w.Header().Set("Content-Type", "application/json")
+		} else {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		}
+		w.Write(benchPage)
+	})
+	m, err := New(Config{
+		Vendors: []vendors.Vendor{
+			&vendors.Webim{PrivateKey: benchKey("webim"), IDKey: benchKey("webim-id")},
+			&vendors.Edna{IDKey: benchKey("edna")},
+			&vendors.HelpCrunch{Organization: "shop", AppID: "3", Secret: benchKey("helpcrunch")},
+			&vendors.Zendesk{Secret: benchKey("zendesk"), AccountKey: "acct-key"},
+		},
+		Observer: &countingObserver{},
+		SignOut:  SignOut{HashKey: benchKey("sign-out")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r = r.WithContext(WithVisitor(r.Context(), vendors.Visitor{ID: "user-42", Name: "Anna", Email: "anna@example.com"}))
+	r.AddCookie(markerFrom(t, buildPage(m, r, "")))
+	w := &discardWriter{h: make(http.Header)}
+	count := func(h http.Handler, r *http.Request) float64 {
+		return testing.AllocsPerRun(200, func() {
+			clear(w.h)
+			h.ServeHTTP(w, r)
+		})
+	}
+	wrapped := m.Wrap(app)
+	for _, tc := range []struct {
+		name string
+		r    *http.Request
+		max  float64
+	}{
+		{"identified", r, 5},
+		{"json", httptest.NewRequest(http.MethodGet, "/api", nil), 1},
+	} {
+		bare := count(app, tc.r)
+		if got := count(wrapped, tc.r) - bare; got > tc.max {
+			t.Errorf("%s: %.0f allocations over the bare app's, want at most %.0f", tc.name, got, tc.max)
+		}
+	}
+}

@@ -1,9 +1,14 @@
-// Package vendors turns a signed-in visitor into the JavaScript that identifies
-// them to a support chat widget: Webim, edna Chat Center, HelpCrunch and Zendesk.
+// Package vendors turns a signed-in visitor into the data that identifies them
+// to a support chat widget (Webim, edna Chat Center, HelpCrunch and Zendesk),
+// and holds each widget's constant JavaScript that applies that data.
 //
-// Each vendor lives in its own file and follows that vendor's documented scheme
-// to the byte. All values are written into scripts through one encoder that
-// produces ASCII-only JavaScript literals safe inside an HTML <script> element.
+// Identity is data, the code is constant: a Vendor's Prepare returns its
+// code once (Script: identify, anonymous, reset and update-in-place
+// functions), and its Identify writes one visitor's values into a Data per
+// page. Each vendor lives in its own file and follows that vendor's
+// documented scheme to the byte. All values are written through one encoder
+// that produces ASCII-only JSON, whose strings are also safe inside an HTML
+// <script> element.
 //
 // # Vendors at a glance
 //
@@ -26,8 +31,9 @@
 //
 // # Scripts
 //
-// Scripts are built from constant code fragments and encoder output only; no
-// visitor value is ever concatenated into JavaScript. Calls that need a
+// Code is built from constant fragments and encoded configuration values
+// only, once; no visitor value is ever concatenated into JavaScript: visitor
+// values reach the page as data. Calls that need a
 // widget's API (the resets, Zendesk Messaging's loginUser) run at once when
 // the API is present and otherwise once the page has loaded, because the
 // default placement runs them early in <head>, before the widget exists.
@@ -41,8 +47,10 @@
 //
 // # Writing another vendor
 //
-// A third-party Vendor should write every value with AppendJS or JSString,
-// check its configuration in Validate returning *ConfigError, and return an
-// error rather than an unsigned identity. Request.Now is the signing time; a
-// zero Now means the current time.
+// A third-party Vendor implements Name, Prepare and Identify (see
+// Example_ownWidget): Prepare checks the whole configuration, returning
+// every mistake as a *ConfigError joined with errors.Join, and returns
+// constant code; Identify writes values through Data and returns an error
+// rather than an unsigned identity. Request.Now is the signing time; a zero
+// Now means the current time.
 package vendors

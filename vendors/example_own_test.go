@@ -2,10 +2,12 @@ package vendors_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
-	"github.com/chatident/chatident/internal/keyed"
 	"github.com/chatident/chatident/vendors"
 )
 
@@ -17,8 +19,6 @@ import (
 // user in place.
 type AcmeChat struct {
 	Secret []byte // the account secret; never reaches the browser
-
-	mac *keyed.MAC // made by Prepare; a real vendor keeps it unexported
 }
 
 // Name is the vendor's label in the page data, metrics and endpoint paths.
@@ -35,7 +35,6 @@ func (a *AcmeChat) Prepare(s vendors.Setup) (vendors.Script, error) {
 	if err := errors.Join(errs...); err != nil {
 		return vendors.Script{}, err
 	}
-	a.mac = keyed.New(a.Secret, s.MemoSize)
 	return vendors.Script{
 		Identify: `w.acmeUser=d.user;`,
 		Reset:    `if(w.AcmeChat){w.AcmeChat.logout()}`,
@@ -53,14 +52,15 @@ func (a *AcmeChat) Identify(_ context.Context, _ vendors.Request, v vendors.Visi
 	if v.Name != "" {
 		d.String("name", v.Name)
 	}
-	d.String("hash", a.mac.Hex(v.ID))
+	m := hmac.New(sha256.New, a.Secret)
+	m.Write([]byte(v.ID))
+	d.String("hash", hex.EncodeToString(m.Sum(nil)))
 	d.End()
 	return nil
 }
 
 // A new widget: one type with Name, Prepare and Identify (see AcmeChat
-// above). Vendors outside this module use their own HMAC; the keyed states
-// used here are internal to chatident. The hash was computed with
+// above). The hash was computed with
 //
 //	python3 -c "import hmac,hashlib;print(hmac.new(b'acme-secret-not-a-real-one-0123',b'user-42',hashlib.sha256).hexdigest())"
 func Example_ownWidget() {
