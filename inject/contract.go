@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -273,25 +274,20 @@ func (rs *response) writeElement() error {
 
 // attrLen is the length of b written by writeAttr.
 func attrLen(b []byte) int {
-	n := len(b)
-	for _, c := range b {
-		switch c {
-		case '&':
-			n += len("&amp;") - 1
-		case '\'':
-			n += len("&#39;") - 1
-		}
-	}
-	return n
+	return len(b) + bytes.Count(b, []byte("&"))*(len("&amp;")-1) + bytes.Count(b, []byte("'"))*(len("&#39;")-1)
 }
 
 // writeAttr writes b as the text of a single-quoted attribute value: runs
 // without & or ' go out as they are, in one Write when there is none.
 func writeAttr(w http.ResponseWriter, b []byte) error {
 	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] != '&' && b[i] != '\'' {
-			i++
+		// Found with memchr: data normally has neither character.
+		i := bytes.IndexByte(b, '&')
+		if j := bytes.IndexByte(b, '\''); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+		if i < 0 {
+			i = len(b)
 		}
 		if i > 0 {
 			if _, err := w.Write(b[:i]); err != nil {

@@ -87,7 +87,7 @@ func checkOwnValues(t *testing.T, page, id string) string {
 		return fmt.Sprintf("%s: edna clientId %v", id, got)
 	}
 	obj, _ := vs["webim"].Data["visitor"].(map[string]any)
-	if got := fieldsID(obj); got != hmacHex(webimIDKey, id) {
+	if got := fieldsID(obj); got != "u"+hmacHex(webimIDKey, id) {
 		return fmt.Sprintf("%s: webim id %v", id, got)
 	}
 	return ""

@@ -30,6 +30,9 @@ const webimIDLen = len(webimIDPrefix) + 64
 // webimOpaqueID returns the opaque Webim id of the site's user id: the
 // prefix, then HMAC-SHA256(key, id) in lowercase hex.
 func webimOpaqueID(c *hmacStates, key []byte, id string) string {
+	if m := c.mac(key); m != nil {
+		return m.HexPrefixed(webimIDPrefix, id) // remembered whole: no concatenation per page
+	}
 	return webimIDPrefix + opaqueID(c, key, id)
 }
 

@@ -25,6 +25,7 @@ type MAC struct {
 	pool sync.Pool
 	hexs *memo.Cache[string]
 	sums *memo.Cache[[sha256.Size]byte]
+	pre  *memo.Cache[string] // HexPrefixed results, by prefix, NUL, message
 }
 
 // New returns a MAC under a copy of key whose memo keeps about memoSize
@@ -34,6 +35,7 @@ func New(key []byte, memoSize int) *MAC {
 	m.pool.New = func() any { return &state{h: hmac.New(sha256.New, m.key)} }
 	m.hexs = memo.New[string](memoSize)
 	m.sums = memo.New[[sha256.Size]byte](memoSize)
+	m.pre = memo.New[string](memoSize)
 	return m
 }
 
@@ -80,6 +82,24 @@ func (m *MAC) hexOf(st *state, msg []byte) string {
 	hex.Encode(out[:], st.h.Sum(st.sum[:0]))
 	s := string(out[:])
 	m.hexs.Put(msg, s)
+	return s
+}
+
+// HexPrefixed returns prefix followed by Hex(msg), remembered as one string
+// so that a remembered result costs no concatenation. prefix must not hold
+// a NUL byte (it separates prefix and message in the memo's key).
+func (m *MAC) HexPrefixed(prefix, msg string) string {
+	st := m.pool.Get().(*state)
+	st.msg = append(append(append(st.msg[:0], prefix...), 0), msg...)
+	if s, ok := m.pre.Get(st.msg); ok {
+		m.put(st)
+		return s
+	}
+	key := st.msg
+	h := m.hexOf(st, key[len(prefix)+1:])
+	s := prefix + h
+	m.pre.Put(key, s)
+	m.put(st)
 	return s
 }
 
