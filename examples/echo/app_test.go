@@ -36,14 +36,14 @@ func TestApp(t *testing.T) {
 	}
 
 	signedIn := get("/?user=ann")
-	if !strings.Contains(signedIn, "<head><script") || !strings.Contains(signedIn, "window.webim_visitor = {") {
+	if !strings.Contains(signedIn, "<head><script") || !strings.Contains(signedIn, `"webim":{"mode":"identify","data":{"visitor":{`) {
 		t.Errorf("signed-in page has no Webim identity after <head>:\n%s", signedIn)
 	}
 	if !strings.Contains(signedIn, "Signed in as <b>ann</b>") {
 		t.Errorf("page does not show the visitor:\n%s", signedIn)
 	}
 	signedOut := get("/")
-	if !strings.Contains(signedOut, "window.webim_visitor = null;") {
+	if !strings.Contains(signedOut, `"webim":{"reset":true`) {
 		t.Errorf("page after sign-out does not reset the identity:\n%s", signedOut)
 	}
 	m := get("/metrics")

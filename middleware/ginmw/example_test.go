@@ -43,8 +43,8 @@ func ExampleMiddleware() {
 	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	body := rec.Body.String()
 	fmt.Println(rec.Code)
-	fmt.Println(strings.HasPrefix(body, "<!doctype html><html><head><script>"))
-	fmt.Println(strings.Contains(body, `window.webim_visitor = {"fields":{"display_name":"Ann"`))
+	fmt.Println(strings.HasPrefix(body, "<!doctype html><html><head><script data-chatident="))
+	fmt.Println(strings.Contains(body, `"webim":{"mode":"identify","data":{"visitor":{"fields":{"display_name":"Ann"`))
 	// Output:
 	// 200
 	// true
