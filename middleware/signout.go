@@ -132,30 +132,82 @@ func newMarkerKey(key []byte) markerKey {
 // is remembered (see checked) until it expires.
 func (s *signOut) read(r *http.Request, now int64) (marker, [sha256.Size]byte, *markerKey) {
 	var hash [sha256.Size]byte
-	c, err := r.Cookie(s.name)
-	if err != nil {
+	value, found := cookieValue(r.Header, s.name)
+	if !found {
 		return markerAbsent, hash, nil
 	}
-	if m, ok := s.checked.GetString(c.Value); ok && now <= m.until {
+	if m, ok := s.checked.GetString(value); ok && now <= m.until {
 		return markerValid, m.hash, nil
 	}
 	var held []byte
-	if err := s.codec.Decode(s.name, c.Value, &held); err == nil && len(held) == sha256.Size {
+	if err := s.codec.Decode(s.name, value, &held); err == nil && len(held) == sha256.Size {
 		copy(hash[:], held)
-		if until, ok := markerExpiry(c.Value); ok {
-			s.checked.PutString(c.Value, checkedMarker{hash: hash, until: until})
+		if until, ok := markerExpiry(value); ok {
+			s.checked.PutString(value, checkedMarker{hash: hash, until: until})
 		}
 		return markerValid, hash, nil
 	}
 	for i := range s.previous {
 		k := &s.previous[i]
 		held = nil
-		if err := k.codec.Decode(s.name, c.Value, &held); err == nil && len(held) == sha256.Size {
+		if err := k.codec.Decode(s.name, value, &held); err == nil && len(held) == sha256.Size {
 			copy(hash[:], held)
 			return markerValid, hash, k
 		}
 	}
 	return markerInvalid, hash, nil
+}
+
+// cookieValue returns the value of the first cookie named name in the
+// Cookie header lines of h, as http.Request.Cookie finds it, without
+// allocating: parts are split at ';' and trimmed of ASCII white space, the
+// name is trimmed too and matched exactly; a value in double quotes loses
+// them; a value with a byte net/http refuses is skipped; and a request with
+// more cookies than net/http reads has none.
+func cookieValue(h http.Header, name string) (string, bool) {
+	lines := h["Cookie"]
+	n := 0
+	for _, line := range lines {
+		n += strings.Count(line, ";") + 1
+	}
+	if n > maxCookies {
+		return "", false
+	}
+	for _, line := range lines {
+		for part := range strings.SplitSeq(line, ";") {
+			k, v, _ := strings.Cut(trimASCIISpace(part), "=")
+			if trimASCIISpace(k) != name {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			if validCookieValue(v) {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// maxCookies is net/http's default limit on the cookies it reads from one
+// request (GODEBUG httpcookiemaxnum).
+const maxCookies = 3000
+
+// trimASCIISpace is textproto.TrimString: ASCII space, tab, CR and LF off
+// both ends.
+func trimASCIISpace(s string) string {
+	return strings.Trim(s, " \t\r\n")
+}
+
+// validCookieValue is net/http's rule for the bytes of a cookie value.
+func validCookieValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < 0x20 || b >= 0x7f || b == '"' || b == ';' || b == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // markerExpiry returns when securecookie stops accepting a value that has
@@ -288,17 +340,23 @@ func (s *signOut) plan(r *http.Request, id string, known bool, now int64) signOu
 	if known {
 		p.visitor = s.visitorHash(id)
 		if p.mark == markerValid {
-			mine := p.visitor
 			if old != nil {
-				h := hmac.New(sha256.New, old.idKey)
-				h.Write([]byte(id))
-				h.Sum(mine[:0])
+				p.same = hmac.Equal(held[:], oldVisitorHash(old, id))
+			} else {
+				p.same = hmac.Equal(held[:], p.visitor[:])
 			}
-			p.same = hmac.Equal(held[:], mine[:])
 		}
 	}
 	p.resets = p.mark == markerValid && !p.same
 	return p
+}
+
+// oldVisitorHash is the visitor hash under a previous key, for a marker
+// that key signed (rare, until every marker is re-signed).
+func oldVisitorHash(old *markerKey, id string) []byte {
+	h := hmac.New(sha256.New, old.idKey)
+	h.Write([]byte(id))
+	return h.Sum(nil)
 }
 
 // finish sets or expires the marker on the held headers h, once the

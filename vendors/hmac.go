@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/chatident/chatident/internal/keyed"
+	"github.com/chatident/chatident/internal/memo"
 )
 
 // hmacStates are a vendor's keyed HMAC-SHA256 states (internal/keyed),
@@ -20,7 +21,8 @@ import (
 // atomic.Pointer, carries no copy guard, so vendor structs stay copyable
 // without go vet complaints.
 type hmacStates struct {
-	v atomic.Value // []*keyed.MAC, set once
+	v      atomic.Value // []*keyed.MAC, set once
+	logins atomic.Value // *memo.Cache[string]: Webim's wrapped logins, by login
 }
 
 // prepare builds states for keys on the first call; later calls only load.
@@ -35,7 +37,20 @@ func (c *hmacStates) prepare(memoSize int, keys ...[]byte) {
 			macs = append(macs, keyed.New(k, memoSize))
 		}
 	}
-	c.v.CompareAndSwap(nil, macs)
+	if c.v.CompareAndSwap(nil, macs) {
+		c.logins.Store(memo.New[string](memoSize))
+	}
+}
+
+// wrapLogin is webimWrapLogin, remembered by the exact login.
+func (c *hmacStates) wrapLogin(login string) string {
+	m, _ := c.logins.Load().(*memo.Cache[string])
+	if s, ok := m.GetString(login); ok {
+		return s
+	}
+	s := webimWrapLogin(login)
+	m.PutString(login, s)
+	return s
 }
 
 // mac returns the prepared state for key, or nil.
@@ -56,6 +71,15 @@ func (c *hmacStates) hex(key []byte, msg string) string {
 		return m.Hex(msg)
 	}
 	return keyed.Hex(key, []byte(msg))
+}
+
+// remembered returns HMAC-SHA256(key, msg) in hex when key's memo holds
+// it: msg was signed before.
+func (c *hmacStates) remembered(key, msg []byte) (string, bool) {
+	if m := c.mac(key); m != nil {
+		return m.Remembered(msg)
+	}
+	return "", false
 }
 
 // hexBytes is hex for a message already in bytes.

@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -76,7 +77,7 @@ func (w *Webim) webimFields(v Visitor) (fs webimFields, normalized bool, err err
 	}
 	if !w.RawID {
 		if all[6].value != "" {
-			all[6].value = webimWrapLogin(all[6].value)
+			all[6].value = w.macs.wrapLogin(all[6].value)
 		}
 		all[8].value = webimGuardEnd(all[:8], all[8].value)
 	}
@@ -120,6 +121,11 @@ func (w *Webim) webimSign(scratch []byte, fields []webimField, expires int64) (s
 	if err != nil {
 		return "", err
 	}
+	return w.signMessage(msg)
+}
+
+// signMessage returns the hash of an encoded signed string.
+func (w *Webim) signMessage(msg []byte) (string, error) {
 	var h hash.Hash
 	switch w.Hash {
 	case WebimHMACSHA256:
@@ -220,15 +226,29 @@ func (w *Webim) appendVisitor(d *Data, r Request, v Visitor, bucketed bool) (nor
 	if err != nil {
 		return false, err
 	}
-	if !w.RawID && !webimUnambiguous(d.b[len(d.b):], fields.list()) {
-		return normalized, ErrWebimAmbiguous
-	}
 	exp := w.expires(now(r), bucketed)
 	// The signed string is built in the spare capacity of d's buffer, which
 	// the fields written next overwrite: no memory of its own.
-	sum, err := w.webimSign(d.b[len(d.b):], fields.list(), exp)
+	msg, err := w.encodeSigned(d.b[len(d.b):], fields.list(), exp)
 	if err != nil {
 		return normalized, err
+	}
+	// A signed string the memo holds was signed before, so it passed the
+	// re-cut check then: the string without expires decides that check, and
+	// it is the signed string less its final digits, since it never ends in
+	// a digit itself. Only a string not seen before is checked and signed.
+	sum, seen := "", false
+	if w.Hash == WebimHMACSHA256 && !bytes.Equal(w.PrivateKey, w.IDKey) {
+		// (With one key for both, the memo would hold opaque ids too.)
+		sum, seen = w.macs.remembered(w.PrivateKey, msg)
+	}
+	if !seen {
+		if !w.RawID && !webimUnambiguous(msg[len(msg):], fields.list()) {
+			return normalized, ErrWebimAmbiguous
+		}
+		if sum, err = w.signMessage(msg); err != nil {
+			return normalized, err
+		}
 	}
 	d.Object("fields")
 	for _, f := range fields.list() {

@@ -64,6 +64,10 @@ func (m *MAC) Hex(msg string) string {
 	return out
 }
 
+// Remembered returns Hex(msg) when the memo holds it, without computing:
+// the caller learns that msg was signed before.
+func (m *MAC) Remembered(msg []byte) (string, bool) { return m.hexs.Get(msg) }
+
 // HexBytes is Hex for a message in bytes.
 func (m *MAC) HexBytes(msg []byte) string {
 	st := m.pool.Get().(*state)
