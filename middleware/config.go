@@ -108,7 +108,9 @@ type SignOut struct {
 	// Disabled turns the behaviour off.
 	Disabled bool
 	// CookieName names the marker cookie; DefaultSignOutCookie
-	// ("chatident_seen") by default.
+	// ("chatident_seen") by default. A name starting with __Secure- or
+	// __Host- makes the marker always Secure, as browsers require of such
+	// names, whatever Secure says.
 	CookieName string
 	// HashKey signs the marker cookie (securecookie, at least 32 bytes). When
 	// nil a random key is made in New, which means a browser marked before a

@@ -263,8 +263,23 @@ func (s *signOut) cookie(r *http.Request, value string, maxAge int) *http.Cookie
 		MaxAge:   maxAge,
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
-		Secure:   s.isSecure(r),
+		Secure:   s.isSecure(r) || securePrefixed(s.name),
 	}
+}
+
+// securePrefixed reports whether a cookie name starts with __Secure- or
+// __Host- (ASCII case-insensitively, as browsers now compare them): a
+// browser keeps such a cookie only when it is Secure, whatever the request
+// behind a TLS-terminating proxy looked like, so the marker is always
+// Secure then. (__Host- also needs Path=/ and no Domain, which the marker
+// has.)
+func securePrefixed(name string) bool {
+	for _, p := range []string{"__Secure-", "__Host-"} {
+		if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSecure reports whether the marker set in answer to r is Secure, as
