@@ -1,44 +1,53 @@
 // Package middleware is what applications call: it finds the signed-in
-// visitor, asks each configured vendor for its script, inserts the scripts
-// into HTML responses through package inject, serves the vendors' endpoints
-// and clears widgets after sign-out.
+// visitor, asks each configured vendor for its data, inserts one constant
+// page script with that data into HTML responses through package inject,
+// serves the vendors' endpoints and clears widgets after sign-out.
 //
 // # Data flow
 //
 // One request through the handler Wrap returns:
 //
 //	request ─► path under EndpointPrefix? ─yes─► vendor endpoint (or 404)
-//	   │ no                                         └─ visitor resolved, EventToken
+//	   │ no                                         └─ visitor resolved, EventEndpoint
 //	   ▼
-//	inject.Handler(app) ─► app writes its response
+//	inject.HandlerFor(app, open) ─► app writes its response
+//	   │   open: a pooled page, the middleware's side of the per-response
+//	   │   contract (inject.Response); nothing goes into the request context
 //	   │
-//	   ├─ not eligible (not HTML, encoded, HEAD, 304, …): passed through;
-//	   │  no visitor lookup, no signing, no cookies
+//	   ├─ not eligible (not HTML, not a document navigation, 304, …): passed
+//	   │  through; no visitor lookup, no signing, no cookies
 //	   │
-//	   └─ eligible HTML, headers still held ─► script callback:
+//	   └─ eligible HTML, headers still held ─► page.Script:
 //	        visitor: WithVisitor context, then each Source in order (once)
-//	        sign-out marker: resets needed? (see SignOut)
-//	        each vendor in Config order: Reset (if needed), then
-//	        Identify (visitor known) or Anonymous (not),
-//	        each wrapped in try{…}catch(e){}
-//	        marker cookie set or expired on the held headers
-//	     ─► inject inserts <script>…</script> at Placement
+//	        sign-out marker: resets needed? (see SignOut; checks memoised)
+//	        each vendor in Config order: Identify (visitor known) writes its
+//	        values into the page data; memoised HMACs by the exact bytes
+//	     ─► Insertion{Code: the constant page script built in New,
+//	                  Data: {"v":1,"vendors":{…}}}
+//	     ─► page.Commit (headers about to go): marker set or expired on the
+//	        held headers only if the script is in the page
+//	     ─► inject inserts <script data-chatident='…'>CODE</script>
 //	   ▼
-//	Observer: EventResponse, then EventReset and EventInjection per vendor
-//	(EventBuildError as failures happen)
+//	page.Done ─► Observer: EventResponse, then EventReset and EventInjection
+//	per vendor (EventBuildError and EventNote as they happen)
 //
 // Nothing is done for a response before inject knows it is eligible HTML, so
 // assets and API responses never pay for cookie decoding or signing; the
-// visitor is resolved at most once per request.
+// visitor is resolved at most once per request. The page script's text is
+// the same on every page (ScriptHash); the runtime in it applies each
+// vendor's constant code to its data (see runtime.go for the data format).
 //
 // # Failures at request time
 //
-// Nothing panics and nothing is lost. A vendor whose script fails to build
-// (an error, a panic, or a script that could end its <script> element) is
-// left out of that page, logged and reported as EventBuildError; the other
-// vendors are unaffected. When every vendor fails, the page is served
-// unchanged and EventResponse says "error". A Source that fails or panics
-// counts as "no visitor"; an endpoint that panics gets a 500.
+// Nothing panics and nothing is lost. A vendor whose data fails (an error or
+// a panic) is left out of that page, logged and reported as
+// EventBuildError; the other vendors are unaffected. A vendor that declines
+// a visitor (vendors.ErrAnonymous) gets its anonymous code instead. When
+// every vendor fails, the page is served unchanged and EventResponse says
+// "error". A Source that fails or panics counts as "no visitor" (one that
+// refuses every request is reported once, at Warn); an endpoint that
+// panics gets a 500. Vendor code is checked once, in New: code that could
+// end its <script> element, or is not ASCII, is a configuration error.
 //
 // # Logging
 //
@@ -46,7 +55,7 @@
 // request context. Records never carry a visitor value or a secret: a
 // vendor's error text is not logged, because the Vendor contract does not
 // promise it is free of visitor values; the record names the vendor, the
-// script ("identify", "anonymous" or "reset"), the kind of failure, the
+// mode ("identify" or "anonymous"), the kind of failure, the
 // error's Go type and, for a *vendors.ConfigError, its Field. Panic values are
 // logged by type only. A Source's errors are logged at debug level, and
 // Sources promise their errors carry no user values.
