@@ -49,8 +49,9 @@ type Response interface {
 // the attribute only when Data is not empty. Code must not contain
 // "</script" or "<!--" (BadScript otherwise). Data is written as an
 // attribute value: & and ' are escaped as character references, so any
-// bytes are safe there; a script reads them back unchanged with
-// document.currentScript.getAttribute("data-chatident").
+// bytes are safe there; a script reads them back unchanged from its own
+// element, found with Document.prototype's currentScript getter (markup
+// named currentScript shadows document.currentScript itself).
 //
 // A hash that Handler adds to a Content-Security-Policy covers Code alone
 // (the element's text), so a constant Code has a constant hash whatever

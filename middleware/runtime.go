@@ -25,8 +25,9 @@ import (
 // something to do on this page, by the vendor's Name(): "reset" when the
 // sign-out reset applies, "mode" ("identify" or "anonymous") when the
 // vendor's identity or anonymous code applies, and "data" the values that
-// vendor wrote (see vendors.Data). The runtime parses the attribute
-// (document.currentScript), runs every applicable reset first, then each
+// vendor wrote (see vendors.Data). The runtime parses the attribute of its
+// own element (document.currentScript, read so that markup cannot clobber
+// it), runs every applicable reset first, then each
 // vendor's code in Config order, each in its own try/catch so that one
 // vendor's failure cannot stop the others.
 //
@@ -38,8 +39,16 @@ import (
 func buildRuntime(entries []vendorEntry) ([]byte, error) {
 	var errs []error
 	var b strings.Builder
-	b.WriteString(`(function(w,doc){var s=doc.currentScript,D;` +
-		`try{D=JSON.parse(s.getAttribute("data-chatident"))}catch(x){return}` +
+	// The element is found through Document.prototype's getter, not
+	// document.currentScript: Document's named properties override its
+	// built-ins, so markup before the element (<img name=currentScript
+	// data-chatident=…>, a form, an embed, an object) would otherwise
+	// hand the runtime a page author's or visitor's data instead of ours.
+	// Object, Document, Element and JSON are the window's own properties,
+	// which no element's name or id can shadow.
+	b.WriteString(`(function(w,doc){var s,D;` +
+		`try{s=Object.getOwnPropertyDescriptor(Document.prototype,"currentScript").get.call(doc);` +
+		`D=JSON.parse(Element.prototype.getAttribute.call(s,"data-chatident"))}catch(x){return}` +
 		`if(!D||D.v!==1||!D.vendors){return}` + "\nvar V=[\n")
 	for i, e := range entries {
 		if i > 0 {

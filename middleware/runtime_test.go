@@ -29,15 +29,26 @@ func logVendor(name string, throws bool) *fakeVendor {
 }
 
 // runPage runs the page script in node as a browser would run the inserted
-// element: document.currentScript is the element, whose data-chatident
-// attribute holds data. It returns window.log.
+// element: Document.prototype's currentScript getter returns the element,
+// whose data-chatident attribute holds data. It returns window.log.
 func runPage(t *testing.T, code, data []byte) []string {
+	return runPageClobbered(t, code, data, "")
+}
+
+// runPageClobbered is runPage with document.currentScript itself shadowed,
+// as markup named currentScript does in a browser, by an element whose
+// data-chatident holds clobber (when not "").
+func runPageClobbered(t *testing.T, code, data []byte, clobber string) []string {
 	t.Helper()
 	node := testenv.LookPath(t, "node", "install Node.js")
-	in, _ := json.Marshal(map[string]string{"code": string(code), "data": string(data)})
+	in, _ := json.Marshal(map[string]string{"code": string(code), "data": string(data), "clobber": clobber})
 	const harness = `let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{const i=JSON.parse(s);` +
-		`const window={log:[]};const document={currentScript:{getAttribute:n=>n==="data-chatident"?i.data:null}};` +
-		`new Function("window","document",i.code)(window,document);process.stdout.write(JSON.stringify(window.log))})`
+		`class Element{constructor(d){this.d=d}getAttribute(n){return n==="data-chatident"?this.d:null}}` +
+		`class Document{constructor(e){this.e=e}get currentScript(){return this.e}}` +
+		`const window={log:[]};const document=new Document(new Element(i.data));` +
+		`if(i.clobber){Object.defineProperty(document,"currentScript",{value:new Element(i.clobber)})}` +
+		`new Function("window","document","Document","Element",i.code)(window,document,Document,Element);` +
+		`process.stdout.write(JSON.stringify(window.log))})`
 	cmd := exec.Command(node, "-e", harness)
 	cmd.Stdin = strings.NewReader(string(in))
 	out, err := cmd.Output()
