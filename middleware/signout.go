@@ -197,8 +197,16 @@ const maxCookies = 3000
 // trimASCIISpace is textproto.TrimString: ASCII space, tab, CR and LF off
 // both ends.
 func trimASCIISpace(s string) string {
-	return strings.Trim(s, " \t\r\n")
+	for len(s) > 0 && isASCIISpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isASCIISpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
 }
+
+func isASCIISpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // validCookieValue is net/http's rule for the bytes of a cookie value.
 func validCookieValue(v string) bool {

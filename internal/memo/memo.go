@@ -13,6 +13,7 @@
 package memo
 
 import (
+	"hash/maphash"
 	"sync"
 )
 
@@ -27,6 +28,7 @@ const MaxKey = 512
 // nothing, which is how a disabled memo is represented.
 type Cache[V any] struct {
 	per   int // entries per shard and generation
+	seed  maphash.Seed
 	shard [shards]shard[V]
 }
 
@@ -41,22 +43,21 @@ func New[V any](size int) *Cache[V] {
 	if size < 1 {
 		return nil
 	}
-	c := &Cache[V]{per: max(1, size/shards)}
+	c := &Cache[V]{per: max(1, size/shards), seed: maphash.MakeSeed()}
 	for i := range c.shard {
 		c.shard[i].cur = make(map[string]V)
 	}
 	return c
 }
 
-// fnv1a picks a shard. It is not a cache key: entries are found by their
-// whole key within the shard.
-func fnv1a(b []byte) uint32 {
-	h := uint32(2166136261)
-	for _, c := range b {
-		h ^= uint32(c)
-		h *= 16777619
-	}
-	return h
+// shardOf picks a key's shard. The hash is not a cache key: entries are
+// found by their whole key within the shard.
+func (c *Cache[V]) shardOf(key []byte) *shard[V] {
+	return &c.shard[maphash.Bytes(c.seed, key)&(shards-1)]
+}
+
+func (c *Cache[V]) shardOfString(key string) *shard[V] {
+	return &c.shard[maphash.String(c.seed, key)&(shards-1)]
 }
 
 // Get returns the value stored for exactly key. It does not allocate.
@@ -65,7 +66,7 @@ func (c *Cache[V]) Get(key []byte) (V, bool) {
 	if c == nil || len(key) > MaxKey {
 		return zero, false
 	}
-	s := &c.shard[fnv1a(key)&(shards-1)]
+	s := c.shardOf(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v, ok := s.cur[string(key)]; ok {
@@ -84,7 +85,7 @@ func (c *Cache[V]) GetString(key string) (V, bool) {
 	if c == nil || len(key) > MaxKey {
 		return zero, false
 	}
-	s := &c.shard[fnv1aString(key)&(shards-1)]
+	s := c.shardOfString(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v, ok := s.cur[key]; ok {
@@ -102,19 +103,10 @@ func (c *Cache[V]) PutString(key string, v V) {
 	if c == nil || len(key) > MaxKey {
 		return
 	}
-	s := &c.shard[fnv1aString(key)&(shards-1)]
+	s := c.shardOfString(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.put(c.per, key, v)
-}
-
-func fnv1aString(b string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(b); i++ {
-		h ^= uint32(b[i])
-		h *= 16777619
-	}
-	return h
 }
 
 // Put stores v for key (copied). Keys longer than MaxKey are not stored.
@@ -122,7 +114,7 @@ func (c *Cache[V]) Put(key []byte, v V) {
 	if c == nil || len(key) > MaxKey {
 		return
 	}
-	s := &c.shard[fnv1a(key)&(shards-1)]
+	s := c.shardOf(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.put(c.per, string(key), v)
