@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/securecookie"
+
+	"github.com/chatident/chatident/internal/memo"
 
 	"github.com/chatident/chatident/vendors"
 )
@@ -20,6 +23,11 @@ import (
 // where session is the application's own struct or map, T here. Lookup
 // decodes and verifies the cookie with the same keys and hands the value to
 // Visitor.
+//
+// Decoding is remembered by the exact cookie text until the cookie expires
+// (MaxAge after the time written into it), so a visitor's later pages skip
+// the HMAC, decryption and deserialisation; Visitor still runs on every
+// request, on the remembered value, and must not modify it.
 //
 // Use it as a pointer (&SessionCookie[T]{...}) and do not change its fields
 // after New: the codec is built once, on first use.
@@ -51,6 +59,12 @@ type SessionCookie[T any] struct {
 
 	once   sync.Once
 	codecs []*securecookie.SecureCookie // current keys first, then PreviousKeys
+	// decoded remembers cookie values that decoded, by their exact text,
+	// until securecookie would refuse them as expired: decoding (an HMAC, a
+	// decryption, gob) costs several microseconds and a few dozen
+	// allocations for a cookie that stays the same across a visitor's
+	// pages. Only the decoding is remembered; Visitor runs on every request.
+	decoded *memo.Cache[decodedSession[T]]
 }
 
 // CookieKeys is one pair of securecookie keys, as SessionCookie's HashKey
@@ -101,12 +115,12 @@ func (s *SessionCookie[T]) Validate() error {
 // Lookup decodes the cookie. A missing cookie is (nil, nil); a cookie that
 // does not verify, has expired or does not decode into T is an error.
 func (s *SessionCookie[T]) Lookup(r *http.Request) (*vendors.Visitor, error) {
-	c, err := r.Cookie(s.Name)
-	if err != nil {
-		return nil, nil // http.ErrNoCookie is the only error r.Cookie returns
+	raw, found := cookieValue(r.Header, s.Name) // as r.Cookie finds it
+	if !found {
+		return nil, nil
 	}
 	s.once.Do(s.build)
-	value, err := s.decode(c.Value)
+	value, err := s.decodeRemembered(raw)
 	if err != nil {
 		// securecookie's errors are fixed texts; after the MAC has verified,
 		// a decoding error concerns the application's own value.
@@ -117,6 +131,35 @@ func (s *SessionCookie[T]) Lookup(r *http.Request) (*vendors.Visitor, error) {
 		return nil, nil
 	}
 	return &v, nil
+}
+
+// decodedSession is a remembered decoding and the unix time after which
+// securecookie would refuse the cookie as expired.
+type decodedSession[T any] struct {
+	value T
+	until int64
+}
+
+// decodeRemembered is decode, remembered by the exact cookie text (see
+// SessionCookie.decoded). A value that does not decode is never
+// remembered, nor one whose timestamp cannot be read.
+func (s *SessionCookie[T]) decodeRemembered(raw string) (T, error) {
+	now := time.Now().Unix()
+	if d, ok := s.decoded.GetString(raw); ok && now <= d.until {
+		return d.value, nil
+	}
+	v, err := s.decode(raw)
+	if err != nil {
+		return v, err
+	}
+	maxAge := int64(s.MaxAge)
+	if maxAge <= 0 {
+		maxAge = 86400 * 30 // securecookie's default
+	}
+	if ts, ok := cookieTimestamp(raw); ok {
+		s.decoded.PutString(raw, decodedSession[T]{value: v, until: ts + maxAge})
+	}
+	return v, nil
 }
 
 // decode tries the current keys, then each previous pair. The error
@@ -146,6 +189,7 @@ func (s *SessionCookie[T]) decode(value string) (T, error) {
 }
 
 func (s *SessionCookie[T]) build() {
+	s.decoded = memo.New[decodedSession[T]](DefaultMemoSize)
 	s.codecs = append(s.codecs, s.codec(s.HashKey, s.BlockKey))
 	for _, k := range s.PreviousKeys {
 		s.codecs = append(s.codecs, s.codec(k.HashKey, k.BlockKey))

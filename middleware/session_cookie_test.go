@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/securecookie"
 
@@ -157,5 +158,27 @@ func TestSessionCookieWrongBlockKey(t *testing.T) {
 	c := appCookie(t, securecookie.New([]byte(testKey), []byte(testBlockKey)), "session", appSession{UserID: "u-1"})
 	if v, err := src.Lookup(withCookies("/", c)); v != nil || err == nil {
 		t.Errorf("Lookup = %+v, %v; want refused", v, err)
+	}
+}
+
+// TestSessionCookieRememberedUntilExpiry: a remembered decoding is used only
+// while securecookie itself would still accept the cookie.
+func TestSessionCookieRememberedUntilExpiry(t *testing.T) {
+	hashKey := []byte("session-hash-key-not-a-secret-0123456789")
+	src := &SessionCookie[string]{Name: "s", HashKey: hashKey, MaxAge: 1,
+		Visitor: func(id string) (vendors.Visitor, bool) { return vendors.Visitor{ID: id}, id != "" }}
+	value, err := securecookie.New(hashKey, nil).Encode("s", "u-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := withCookies("/", &http.Cookie{Name: "s", Value: value})
+	for range 2 { // decoded, then remembered
+		if v, err := src.Lookup(r); err != nil || v == nil || v.ID != "u-1" {
+			t.Fatalf("Lookup = %+v, %v", v, err)
+		}
+	}
+	time.Sleep(2100 * time.Millisecond) // past MaxAge: securecookie refuses it
+	if v, err := src.Lookup(r); err == nil || v != nil {
+		t.Errorf("expired cookie: Lookup = %+v, %v; want refused", v, err)
 	}
 }

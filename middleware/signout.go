@@ -142,7 +142,8 @@ func (s *signOut) read(r *http.Request, now int64) (marker, [sha256.Size]byte, *
 	var held []byte
 	if err := s.codec.Decode(s.name, value, &held); err == nil && len(held) == sha256.Size {
 		copy(hash[:], held)
-		if until, ok := markerExpiry(value); ok {
+		if ts, ok := cookieTimestamp(value); ok {
+			until := ts + markerMaxAge
 			s.checked.PutString(value, checkedMarker{hash: hash, until: until})
 		}
 		return markerValid, hash, nil
@@ -218,10 +219,10 @@ func validCookieValue(v string) bool {
 	return true
 }
 
-// markerExpiry returns when securecookie stops accepting a value that has
-// just verified: its timestamp (the first field of the base64-encoded
-// "date|value|mac") plus the marker's lifetime.
-func markerExpiry(value string) (int64, bool) {
+// cookieTimestamp returns the time securecookie wrote into a value that has
+// just verified: the first field of the base64-encoded "date|value|mac".
+// securecookie refuses the value once that time is MaxAge in the past.
+func cookieTimestamp(value string) (int64, bool) {
 	raw, err := base64.URLEncoding.DecodeString(value)
 	if err != nil {
 		return 0, false
@@ -234,7 +235,7 @@ func markerExpiry(value string) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return t + markerMaxAge, true
+	return t, true
 }
 
 // visitorHash is the opaque form of a visitor ID the marker holds.
