@@ -57,6 +57,11 @@ func privatize(h http.Header, grow int, lengthKnown bool, vals *[2]string) {
 	delete(h, "Etag")
 	delete(h, "Last-Modified")
 	delete(h, "Accept-Ranges")
+	for k := range h {
+		if underscoreCacheField(k, true) {
+			delete(h, k)
+		}
+	}
 	privateCanonical(h, vals)
 }
 
@@ -92,7 +97,7 @@ func privateCaching(h http.Header, vals *[2]string) {
 // canonical already.
 func privateCanonical(h http.Header, vals *[2]string) {
 	for k := range h {
-		if sharedCacheControl(k) {
+		if sharedCacheControl(k) || underscoreCacheField(k, false) {
 			delete(h, k)
 		}
 	}
@@ -359,4 +364,25 @@ func cacheTrailer(c string) bool {
 		return true
 	}
 	return sharedCacheControl(c)
+}
+
+// underscoreCacheField reports whether k holds a '_' and, with '_' read as
+// '-', names Cache-Control or a field sharedCacheControl removes
+// (Cache_Control, cdn_cache_control, Surrogate_Control, …), or with
+// validators a validator or Accept-Ranges (Last_Modified). net/http sends
+// such a name as written, as a field of its own, but proxies and server
+// interfaces that follow CGI's naming take '_' and '-' for the same
+// character; such a field is removed from a private page, never merged.
+func underscoreCacheField(k string, validators bool) bool {
+	if strings.IndexByte(k, '_') < 0 {
+		return false
+	}
+	switch c := http.CanonicalHeaderKey(strings.ReplaceAll(k, "_", "-")); c {
+	case "Cache-Control":
+		return true
+	case "Etag", "Last-Modified", "Accept-Ranges":
+		return validators
+	default:
+		return sharedCacheControl(c)
+	}
 }
