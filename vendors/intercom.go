@@ -1,0 +1,255 @@
+package vendors
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Intercom identifies signed-in visitors to the Intercom Messenger with
+// Intercom's identity verification, in one of two modes (Mode):
+//
+//   - IntercomJWT, Messenger Security, recommended by Intercom and the
+//     default: the page gets window.intercomSettings = {app_id, api_base,
+//     intercom_user_jwt}, an HS256 JWT signed with Secret that carries
+//     user_id (the visitor's ID), email, name and exp. The signed fields
+//     are left out of the plain settings and no user_hash is sent, so
+//     nothing about the visitor can be changed in the browser.
+//   - IntercomUserHash, the older identity verification: the page gets
+//     {app_id, api_base, user_id, email, name, user_hash}, where user_hash
+//     is HMAC-SHA256(Secret, user_id) in lowercase hex (of email when there
+//     is no user_id; chatident always sends a user_id). name and email are
+//     not signed in this mode: a visitor can change them in the browser.
+//
+// The Messenger boots from window.intercomSettings when its script
+// (https://widget.intercom.io/widget/<AppID>) loads; the script is added
+// unless the page already has it. Anonymous visitors get the same settings
+// without identity. Remove Intercom's own installation snippet from pages
+// served through chatident.
+//
+// Reset after sign-out calls Intercom('shutdown') then Intercom('boot',
+// {app_id, api_base}), queued until the Messenger loads: Intercom keeps the
+// conversation in its own cookies, so clearing the site's session is not
+// enough. An in-place identity change (update) does the same shutdown, then
+// boots with the new settings, which is Intercom's documented way to switch
+// users and also right for a fresh JWT of the same user. All calls used here
+// are documented by Intercom.
+//
+// # Secrets
+//
+// Secret is the identity verification secret of the workspace (Settings →
+// Security → Messenger; for JWT the same secret). It never reaches the
+// browser.
+//
+// # Content Security Policy
+//
+// With a nonce (or a hash, which chatident adds) and 'strict-dynamic',
+// nothing else is needed. For host allow-lists Intercom documents, among
+// others: script-src https://app.intercom.io https://widget.intercom.io
+// https://js.intercomcdn.com; connect-src https://via.intercom.io
+// https://api-iam.intercom.io (and its .eu and .au forms)
+// https://api-ping.intercom.io wss://nexus-websocket-a.intercom.io
+// wss://nexus-websocket-b.intercom.io https://uploads.intercomcdn.com;
+// font-src/media-src https://js.intercomcdn.com; style-src 'unsafe-inline'.
+// Take the full, current list from Intercom's "Using Intercom with Content
+// Security Policy".
+//
+// Build the value once and do not change its fields after passing it to
+// middleware.New: requests read it concurrently.
+type Intercom struct {
+	// AppID is the workspace's app id (letters and digits), required.
+	AppID string
+	// Secret is the identity verification secret (required, at least 16
+	// bytes), used as its bytes as Intercom shows it.
+	Secret []byte
+	// Region selects the api_base of the workspace's data region; IntercomUS
+	// by default.
+	Region IntercomRegion
+	// Mode selects the signing scheme; IntercomJWT, the recommended one, by
+	// default. Enable "Messenger Security" with JWT in Intercom first.
+	Mode IntercomMode
+	// JWTTTL is how long a JWT is valid (its exp); one hour by default, at
+	// least a minute and at most a day. A page open longer than this needs
+	// an update with a fresh JWT before the Messenger makes new requests.
+	JWTTTL time.Duration
+
+	macs hmacStates // reused states under Secret
+}
+
+// IntercomRegion is the data region of an Intercom workspace.
+type IntercomRegion int
+
+const (
+	// IntercomUS is the United States region: api_base https://api-iam.intercom.io.
+	IntercomUS IntercomRegion = iota
+	// IntercomEU is the European region: api_base https://api-iam.eu.intercom.io.
+	IntercomEU
+	// IntercomAU is the Australian region: api_base https://api-iam.au.intercom.io.
+	IntercomAU
+)
+
+// String returns "us", "eu" or "au".
+func (r IntercomRegion) String() string {
+	switch r {
+	case IntercomUS:
+		return "us"
+	case IntercomEU:
+		return "eu"
+	case IntercomAU:
+		return "au"
+	}
+	return "IntercomRegion(" + strconv.Itoa(int(r)) + ")"
+}
+
+// APIBase returns the region's api_base.
+func (r IntercomRegion) APIBase() string {
+	switch r {
+	case IntercomEU:
+		return "https://api-iam.eu.intercom.io"
+	case IntercomAU:
+		return "https://api-iam.au.intercom.io"
+	}
+	return "https://api-iam.intercom.io"
+}
+
+// IntercomMode is the signing scheme of Intercom's identity verification.
+type IntercomMode int
+
+const (
+	// IntercomJWT signs the identity into intercom_user_jwt (Messenger
+	// Security). Recommended by Intercom.
+	IntercomJWT IntercomMode = iota
+	// IntercomUserHash sends user_hash, HMAC-SHA256 of the user_id.
+	IntercomUserHash
+)
+
+// String returns "jwt" or "user_hash".
+func (m IntercomMode) String() string {
+	switch m {
+	case IntercomJWT:
+		return "jwt"
+	case IntercomUserHash:
+		return "user_hash"
+	}
+	return "IntercomMode(" + strconv.Itoa(int(m)) + ")"
+}
+
+const (
+	intercomName       = "intercom"
+	intercomDefaultTTL = time.Hour
+)
+
+// Name returns "intercom".
+func (ic *Intercom) Name() string { return intercomName }
+
+// Validate reports every configuration mistake, each a *ConfigError,
+// joined with errors.Join.
+func (ic *Intercom) Validate() error {
+	var errs []error
+	errs = append(errs, checkID(intercomName, "AppID", ic.AppID, 64, ""))
+	errs = append(errs, checkKey(intercomName, "Secret", ic.Secret))
+	if ic.Region < IntercomUS || ic.Region > IntercomAU {
+		errs = append(errs, configErr(intercomName, "Region", fmt.Sprintf("is %d, not IntercomUS, IntercomEU or IntercomAU", int(ic.Region))))
+	}
+	if ic.Mode < IntercomJWT || ic.Mode > IntercomUserHash {
+		errs = append(errs, configErr(intercomName, "Mode", fmt.Sprintf("is %d, not IntercomJWT or IntercomUserHash", int(ic.Mode))))
+	}
+	switch {
+	case ic.JWTTTL < 0:
+		errs = append(errs, configErr(intercomName, "JWTTTL", "is negative"))
+	case ic.JWTTTL != 0 && ic.JWTTTL < time.Minute:
+		errs = append(errs, configErr(intercomName, "JWTTTL", "is shorter than a minute"))
+	case ic.JWTTTL > 24*time.Hour:
+		errs = append(errs, configErr(intercomName, "JWTTTL", "is longer than a day"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	ic.macs.prepare(ic.Secret)
+	return nil
+}
+
+// config is the data every page gets: the settings that boot an anonymous
+// Messenger.
+func (ic *Intercom) config() Object {
+	return Object{{"app_id", ic.AppID}, {"api_base", ic.Region.APIBase()}}
+}
+
+// visitorData returns the identity settings for v, merged by the code into
+// config's.
+func (ic *Intercom) visitorData(v Visitor, now time.Time) (Object, error) {
+	if v.ID == "" {
+		return nil, ErrNoVisitorID
+	}
+	if ic.Mode == IntercomJWT {
+		tok, err := ic.userJWT(v, now)
+		if err != nil {
+			return nil, err
+		}
+		return Object{{"intercom_user_jwt", tok}}, nil
+	}
+	userID, email := toValidUTF8(v.ID), toValidUTF8(v.Email)
+	d := Object{{"user_id", userID}}
+	if email != "" {
+		d = append(d, Field{"email", email})
+	}
+	if v.Name != "" {
+		d = append(d, Field{"name", toValidUTF8(v.Name)})
+	}
+	return append(d, Field{"user_hash", intercomUserHash(&ic.macs, ic.Secret, userID, email)}), nil
+}
+
+// intercomUserHash is Intercom's user_hash: HMAC-SHA256(secret, user_id)
+// when user_id is not empty, else HMAC-SHA256(secret, email), lowercase hex,
+// over the exact bytes given.
+func intercomUserHash(c *hmacStates, secret []byte, userID, email string) string {
+	if userID != "" {
+		return c.hex(secret, userID)
+	}
+	return c.hex(secret, email)
+}
+
+// userJWT returns the intercom_user_jwt for v: HS256 under Secret with
+// user_id, email and name (when set) and exp = now + JWTTTL.
+func (ic *Intercom) userJWT(v Visitor, now time.Time) (string, error) {
+	ttl := ic.JWTTTL
+	if ttl == 0 {
+		ttl = intercomDefaultTTL
+	}
+	claims := jwt.MapClaims{"user_id": toValidUTF8(v.ID), "exp": now.Add(ttl).Unix()}
+	if v.Email != "" {
+		claims["email"] = toValidUTF8(v.Email)
+	}
+	if v.Name != "" {
+		claims["name"] = toValidUTF8(v.Name)
+	}
+	return intercomSign(ic.Secret, claims)
+}
+
+// intercomSign signs claims with HS256; the header is {"alg":"HS256","typ":"JWT"}.
+func intercomSign(secret []byte, claims jwt.MapClaims) (string, error) {
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+	if err != nil {
+		return "", fmt.Errorf("intercom: signing intercom_user_jwt: %w", err)
+	}
+	return s, nil
+}
+
+// intercomCode applies the data to the Messenger. boot sets
+// intercomSettings and loads the Messenger, which boots from them; an
+// Intercom already running (not the queue this code or Intercom's snippet
+// defines, which has a q array) gets update instead, as Intercom's own
+// snippet does.
+const intercomCode jsCode = `(function(){var L=` + jsLoad + `,O=` + jsOwn + `;` +
+	`function s(c,v){var o={app_id:c.app_id,api_base:c.api_base};if(v){for(var k in v){if(O(v,k)){o[k]=v[k]}}}return o}` +
+	`function q(w){var ic=w.Intercom;if(typeof ic!=="function"){var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=ic=i}return ic}` +
+	`function boot(w,c,o){w.intercomSettings=o;var ic=w.Intercom;if(typeof ic==="function"&&!ic.q){ic("update",o);return}` +
+	`q(w);L(w.document,"https://widget.intercom.io/widget/"+encodeURIComponent(c.app_id))}` +
+	`function reboot(w,o){w.intercomSettings=o;var ic=q(w);ic("shutdown");ic("boot",o)}` +
+	`return {identify:function(w,c,v){boot(w,c,s(c,v))},` +
+	`anonymous:function(w,c){boot(w,c,s(c))},` +
+	`reset:function(w,c){reboot(w,s(c))},` +
+	`update:function(w,c,v){var o=s(c,v);if(typeof w.Intercom==="function"){reboot(w,o)}else{boot(w,c,o)}}}})()`
