@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -101,4 +102,14 @@ func checkConfigErrors(t *testing.T, what string, err error, vendor string, want
 func readMap(out nodeOutput, name string) map[string]any {
 	m, _ := out.Read[name].(map[string]any)
 	return m
+}
+
+// jsonString returns v (a value decoded from the harness) as compact JSON.
+func jsonString(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -1,0 +1,167 @@
+package vendors
+
+import (
+	"errors"
+)
+
+// Crisp identifies signed-in visitors to the Crisp chatbox with Crisp's
+// identity verification and, optionally, session continuity:
+//
+//	window.$crisp = [];
+//	window.CRISP_WEBSITE_ID = "<WebsiteID>";
+//	window.CRISP_TOKEN_ID = "<64 hex>";                  // with TokenIDKey
+//	$crisp.push(["set", "user:email", ["<email>", "<signature>"]]);
+//	$crisp.push(["set", "user:nickname", ["<name>"]]);
+//	$crisp.push(["set", "user:phone", ["<phone>"]]);
+//	+ https://client.crisp.chat/l.js
+//
+// # Identity
+//
+// The signature is HMAC-SHA256(VerifySecret, email) in lowercase hex, over
+// the e-mail exactly as sent: Crisp compares the bytes, so neither side
+// lower-cases or trims it ("John@Doe.name" and "john@doe.name" have
+// different signatures). Only the e-mail is verified; the nickname and
+// phone are not signed. A visitor without an e-mail gets no user:email.
+//
+// CRISP_TOKEN_ID, sent when TokenIDKey is set, makes Crisp keep the
+// visitor's conversations across browsers and devices. Crisp treats it as a
+// bearer value: whoever presents it reads that session. It is therefore
+// opaque and unguessable, HMAC-SHA256(TokenIDKey, ID) in hex, never an
+// e-mail or a counter, and it must be set before l.js loads (the default
+// placement does this).
+//
+// Anonymous visitors get the chatbox without identity. Reset after sign-out
+// removes CRISP_TOKEN_ID and pushes ["do", "session:reset"], which Crisp
+// runs when it loads. An in-place identity change pushes the new signed
+// user:email; when CRISP_TOKEN_ID changes it is set first and followed by
+// session:reset. All calls used here are documented by Crisp.
+//
+// # Secrets
+//
+// VerifySecret is the website's identity verification secret (Settings →
+// Website settings → Identity verification), used as its bytes as Crisp
+// shows it. TokenIDKey is the site's own key and must never change for the
+// life of the integration: a new key gives every user a new token, cutting
+// them off from their conversations. Neither reaches the browser, and they
+// must differ.
+//
+// # Content Security Policy
+//
+// Crisp documents its hosts: script-src https://client.crisp.chat
+// (https://*.crisp.chat); connect-src https://client.crisp.chat
+// https://storage.crisp.chat wss://client.relay.crisp.chat
+// wss://stream.relay.crisp.chat; img-src data: https://client.crisp.chat
+// https://image.crisp.chat https://storage.crisp.chat; font-src and
+// media-src https://client.crisp.chat; frame-src https://game.crisp.chat;
+// worker-src blob: https://client.crisp.chat; style-src 'unsafe-inline'
+// https://client.crisp.chat.
+//
+// Build the value once and do not change its fields after passing it to
+// middleware.New: requests read it concurrently.
+type Crisp struct {
+	// WebsiteID is the website's id, a UUID, required.
+	WebsiteID string
+	// VerifySecret signs e-mails (required, at least 16 bytes).
+	VerifySecret []byte
+	// TokenIDKey, when set (at least 16 bytes, not VerifySecret), derives
+	// CRISP_TOKEN_ID for session continuity. It must never change.
+	TokenIDKey []byte
+
+	macs hmacStates // reused states under VerifySecret and TokenIDKey
+}
+
+const crispName = "crisp"
+
+// Name returns "crisp".
+func (c *Crisp) Name() string { return crispName }
+
+// Validate reports every configuration mistake, each a *ConfigError,
+// joined with errors.Join.
+func (c *Crisp) Validate() error {
+	var errs []error
+	if c.WebsiteID == "" {
+		errs = append(errs, configErr(crispName, "WebsiteID", "is empty"))
+	} else if !isUUID(c.WebsiteID) {
+		errs = append(errs, configErr(crispName, "WebsiteID", "is not a UUID such as 7598bf86-9ebb-46bc-8d61-be8929bbf93d"))
+	}
+	errs = append(errs, checkKey(crispName, "VerifySecret", c.VerifySecret))
+	if c.TokenIDKey != nil {
+		errs = append(errs, checkKey(crispName, "TokenIDKey", c.TokenIDKey),
+			checkDistinctKeys(crispName, "TokenIDKey", c.TokenIDKey, "VerifySecret", c.VerifySecret))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	c.macs.prepare(c.VerifySecret, c.TokenIDKey)
+	return nil
+}
+
+// isUUID reports whether s is 8-4-4-4-12 hexadecimal digits.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			ch := s[i]
+			if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (c *Crisp) config() Object {
+	return Object{{"website_id", c.WebsiteID}}
+}
+
+// visitorData returns token_id (with TokenIDKey), email and sig (when v has
+// an e-mail), nickname and phone.
+func (c *Crisp) visitorData(v Visitor) (Object, error) {
+	if v.ID == "" {
+		return nil, ErrNoVisitorID
+	}
+	var d Object
+	if len(c.TokenIDKey) > 0 {
+		d = append(d, Field{"token_id", opaqueID(&c.macs, c.TokenIDKey, v.ID)})
+	}
+	if v.Email != "" {
+		email := toValidUTF8(v.Email)
+		d = append(d, Field{"email", email}, Field{"sig", crispSignature(&c.macs, c.VerifySecret, email)})
+	}
+	if v.Name != "" {
+		d = append(d, Field{"nickname", toValidUTF8(v.Name)})
+	}
+	if v.Phone != "" {
+		d = append(d, Field{"phone", toValidUTF8(v.Phone)})
+	}
+	if d == nil {
+		d = Object{}
+	}
+	return d, nil
+}
+
+// crispSignature is Crisp's user:email signature: HMAC-SHA256(secret,
+// email) in lowercase hex, over the exact bytes given.
+func crispSignature(m *hmacStates, secret []byte, email string) string {
+	return m.hex(secret, email)
+}
+
+// crispCode applies the data to the chatbox through its $crisp queue,
+// which Crisp runs when l.js loads and executes at once afterwards.
+const crispCode jsCode = `(function(){var L=` + jsLoad + `;` +
+	`function q(w){if(!w.$crisp){w.$crisp=[]}return w.$crisp}` +
+	`function start(w,c){q(w);w.CRISP_WEBSITE_ID=c.website_id;L(w.document,"https://client.crisp.chat/l.js")}` +
+	`function set(w,v){var p=q(w);if(v.email){p.push(["set","user:email",[v.email,v.sig]])}` +
+	`if(v.nickname){p.push(["set","user:nickname",[v.nickname]])}if(v.phone){p.push(["set","user:phone",[v.phone]])}}` +
+	`function token(w,t){if(t){w.CRISP_TOKEN_ID=t}else{w.CRISP_TOKEN_ID=undefined;try{delete w.CRISP_TOKEN_ID}catch(e){}}}` +
+	`return {identify:function(w,c,v){token(w,v.token_id);set(w,v);start(w,c)},` +
+	`anonymous:function(w,c){start(w,c)},` +
+	`reset:function(w,c){token(w);q(w).push(["do","session:reset"])},` +
+	`update:function(w,c,v){if(w.CRISP_TOKEN_ID!==(v.token_id||undefined)){token(w,v.token_id);q(w).push(["do","session:reset"])}set(w,v);if(!w.CRISP_WEBSITE_ID){start(w,c)}}}})()`
