@@ -41,7 +41,7 @@ func TestFrontPage(t *testing.T) {
 	calls := out.calls("FrontChat")
 	want := map[string]any{"chatId": "a1b2c3d4e5", "useDefaultLauncher": true, "userId": "12345",
 		"userHash": "9a13069374826a6b96355f950347b2846829560b51e204118f6df8a4e71ff53f",
-		"email": "leela@planet-express.com", "name": "Leela", "customFields": map[string]any{"plan": "gold"}}
+		"email":    "leela@planet-express.com", "name": "Leela", "customFields": map[string]any{"plan": "gold"}}
 	if len(calls) != 1 || calls[0].Args[0] != "init" || !equalJSONish(calls[0].Args[1].(map[string]any), want) {
 		t.Errorf("calls = %+v\nwant init %v", calls, want)
 	}
