@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"context"
 	"errors"
 	"strings"
 )
@@ -70,10 +71,44 @@ func (cw *Chatwoot) Validate() error {
 	}
 	errs = append(errs, checkID(chatwootName, "WebsiteToken", cw.WebsiteToken, 128, "_-"),
 		checkKey(chatwootName, "HMACToken", cw.HMACToken))
-	if err := errors.Join(errs...); err != nil {
+	return errors.Join(errs...)
+}
+
+// Prepare checks the configuration, prepares the keyed state and returns
+// the widget's constant code:
+//
+//   - Identify loads the SDK, runs it, and calls $chatwoot.setUser(
+//     d.identifier, d.user) once chatwoot:ready has fired;
+//   - Anonymous loads and runs the SDK;
+//   - Reset calls $chatwoot.reset() once the widget is ready;
+//   - Update, on a ready widget, calls reset() then setUser with the new
+//     identity directly (chatwoot:ready does not fire again).
+func (cw *Chatwoot) Prepare(s Setup) (Script, error) {
+	if err := cw.Validate(); err != nil {
+		return Script{}, err
+	}
+	cw.macs.prepare(s.MemoSize, cw.HMACToken)
+	c := cw.config()
+	return Script{
+		Identify:  widgetBody(c, chatwootStart, chatwootIdentify, `identify(d);`),
+		Anonymous: widgetBody(c, chatwootStart, `start();`),
+		Reset:     widgetBody(c, chatwootReady, `ready(function(cw){cw.reset()});`),
+		Update: widgetBody(c, chatwootStart, chatwootIdentify,
+			`if(!d){return}var cw=w.$chatwoot;if(cw&&cw.hasLoaded){cw.reset();cw.setUser(d.identifier,d.user)}else{identify(d)}`),
+	}, nil
+}
+
+// Identify writes {identifier, user: {email, name, avatar_url,
+// phone_number, identifier_hash}}, empty values left out.
+func (cw *Chatwoot) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !cw.macs.ready() {
+		return errNotPrepared
+	}
+	o, err := cw.visitorData(v)
+	if err != nil {
 		return err
 	}
-	cw.macs.prepare(cw.HMACToken)
+	writeObject(d, o)
 	return nil
 }
 
@@ -104,16 +139,14 @@ func chatwootIdentifierHash(m *hmacStates, hmacToken []byte, identifier string) 
 	return m.hex(hmacToken, identifier)
 }
 
-// chatwootCode applies the data through window.$chatwoot, which has
-// hasLoaded set once chatwoot:ready has fired.
-const chatwootCode jsCode = `(function(){var L=` + jsLoad + `;` +
-	`function ready(w,f){var cw=w.$chatwoot;if(cw&&cw.hasLoaded){f(cw);return}if(!w.addEventListener){return}` +
-	`var g=function(){if(w.removeEventListener){w.removeEventListener("chatwoot:ready",g)}if(w.$chatwoot){f(w.$chatwoot)}};` +
-	`w.addEventListener("chatwoot:ready",g)}` +
-	`function start(w,c){if(!w.chatwootSettings){w.chatwootSettings={}}var b=c.base_url;` +
-	`L(w.document,b+"/packs/js/sdk.js",function(){if(w.chatwootSDK){w.chatwootSDK.run({websiteToken:c.website_token,baseUrl:b})}})}` +
-	`function identify(w,c,v){ready(w,function(cw){cw.setUser(v.identifier,v.user)});start(w,c)}` +
-	`return {identify:identify,` +
-	`anonymous:function(w,c){start(w,c)},` +
-	`reset:function(w,c){ready(w,function(cw){cw.reset()})},` +
-	`update:function(w,c,v){var cw=w.$chatwoot;if(cw&&cw.hasLoaded){cw.reset();cw.setUser(v.identifier,v.user)}else{identify(w,c,v)}}}})()`
+// The widget's code, through window.$chatwoot, which has hasLoaded set
+// once chatwoot:ready has fired.
+const (
+	chatwootReady jsCode = `function ready(f){var cw=w.$chatwoot;if(cw&&cw.hasLoaded){f(cw);return}if(!w.addEventListener){return}` +
+		`var g=function(){if(w.removeEventListener){w.removeEventListener("chatwoot:ready",g)}if(w.$chatwoot){f(w.$chatwoot)}};` +
+		`w.addEventListener("chatwoot:ready",g)}`
+	chatwootStart jsCode = chatwootReady + jsLoadDecl +
+		`function start(){if(!w.chatwootSettings){w.chatwootSettings={}}var b=c.base_url;` +
+		`L(w.document,b+"/packs/js/sdk.js",function(){if(w.chatwootSDK){w.chatwootSDK.run({websiteToken:c.website_token,baseUrl:b})}})}`
+	chatwootIdentify jsCode = `function identify(v){ready(function(cw){cw.setUser(v.identifier,v.user)});start()}`
+)

@@ -16,7 +16,7 @@ func TestChatwootIdentifierHashVectors(t *testing.T) {
 		{string(testKey), "82cd5e0c-c3ff-11e9-b199-c1e5fc81c37f", "1f3f59d13bf7f4515ac9c73457a5c95b2ee0258249d8714a388f7b48130eb75c"},
 	} {
 		var pooled hmacStates
-		pooled.prepare([]byte(tc.key))
+		pooled.prepare(8, []byte(tc.key))
 		for _, m := range []*hmacStates{{}, &pooled} {
 			if got := chatwootIdentifierHash(m, []byte(tc.key), tc.id); got != tc.want {
 				t.Errorf("identifier_hash(%q) = %s, want %s", tc.id, got, tc.want)
@@ -36,7 +36,7 @@ func TestChatwootNeverSwapsKeyAndMessage(t *testing.T) {
 		t.Fatalf("identifier_hash is the swapped key/message form %s", got)
 	}
 	cw := &Chatwoot{BaseURL: "https://app.chatwoot.com", WebsiteToken: "tok", HMACToken: testKey}
-	if err := cw.Validate(); err != nil {
+	if _, err := cw.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range hostileStrings {
@@ -64,14 +64,14 @@ const chatwootPrelude = `(function(w){var ev=[];var a=w.addEventListener;w.addEv
 
 func TestChatwootPage(t *testing.T) {
 	cw := &Chatwoot{BaseURL: "https://chat.example.com/", WebsiteToken: "Wt0k3n", HMACToken: testKey}
-	if err := cw.Validate(); err != nil {
+	if _, err := cw.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	v := Visitor{ID: "82cd5e0c-c3ff-11e9-b199-c1e5fc81c37f", Name: "Ann", Email: "ann@example.com", Phone: "+1", AvatarURL: "https://img.example/a.png"}
 	d, _ := cw.visitorData(v)
 	loaded := map[string][]string{chatwootTestSDK: {"chatwootSDK.run", "$chatwoot.setUser", "$chatwoot.reset"}}
 	out := runWidget(t, nodeInput{OnScriptLoad: loaded, Invoke: []string{"fireReady"}, Read: []string{"chatwootSettings"}},
-		chatwootPrelude, chatwootCode, cw.config(), widgetCall{"identify", d})
+		chatwootPrelude, mustPrepare(t, cw), widgetCall{"identify", d})
 	if len(out.Scripts) != 1 || out.Scripts[0] != chatwootTestSDK {
 		t.Errorf("scripts = %v", out.Scripts)
 	}
@@ -87,7 +87,7 @@ func TestChatwootPage(t *testing.T) {
 	}
 
 	// Sign-out: reset once ready.
-	out = runWidget(t, nodeInput{OnScriptLoad: loaded, Invoke: []string{"fireReady"}}, chatwootPrelude, chatwootCode, cw.config(),
+	out = runWidget(t, nodeInput{OnScriptLoad: loaded, Invoke: []string{"fireReady"}}, chatwootPrelude, mustPrepare(t, cw),
 		widgetCall{"reset", nil}, widgetCall{"anonymous", nil})
 	if len(out.calls("$chatwoot.reset")) != 1 || len(out.calls("$chatwoot.setUser")) != 0 {
 		t.Errorf("calls = %+v", out.Calls)
@@ -95,7 +95,7 @@ func TestChatwootPage(t *testing.T) {
 
 	// In place on a ready widget: reset, then setUser, without waiting for
 	// a chatwoot:ready that does not come again.
-	out = runWidget(t, nodeInput{Stubs: []string{"$chatwoot.setUser", "$chatwoot.reset"}}, `window.$chatwoot.hasLoaded=true;`, chatwootCode, cw.config(),
+	out = runWidget(t, nodeInput{Stubs: []string{"$chatwoot.setUser", "$chatwoot.reset"}}, `window.$chatwoot.hasLoaded=true;`, mustPrepare(t, cw),
 		widgetCall{"update", d})
 	if len(out.Calls) != 2 || out.Calls[0].Name != "$chatwoot.reset" || out.Calls[1].Name != "$chatwoot.setUser" || len(out.Scripts) != 0 {
 		t.Errorf("calls = %+v scripts %v", out.Calls, out.Scripts)

@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"context"
 	"errors"
 )
 
@@ -89,10 +90,45 @@ func (c *Crisp) Validate() error {
 		errs = append(errs, checkKey(crispName, "TokenIDKey", c.TokenIDKey),
 			checkDistinctKeys(crispName, "TokenIDKey", c.TokenIDKey, "VerifySecret", c.VerifySecret))
 	}
-	if err := errors.Join(errs...); err != nil {
+	return errors.Join(errs...)
+}
+
+// Prepare checks the configuration, prepares the keyed states and returns
+// the chatbox's constant code:
+//
+//   - Identify sets CRISP_TOKEN_ID (d.token_id, when sent), pushes the
+//     signed user:email, user:nickname and user:phone, sets
+//     CRISP_WEBSITE_ID and loads l.js;
+//   - Anonymous sets CRISP_WEBSITE_ID and loads l.js;
+//   - Reset removes CRISP_TOKEN_ID and pushes ["do", "session:reset"];
+//   - Update sets a changed CRISP_TOKEN_ID followed by session:reset, then
+//     pushes the new identity.
+func (c *Crisp) Prepare(s Setup) (Script, error) {
+	if err := c.Validate(); err != nil {
+		return Script{}, err
+	}
+	c.macs.prepare(s.MemoSize, c.VerifySecret, c.TokenIDKey)
+	cfg := c.config()
+	return Script{
+		Identify:  widgetBody(cfg, crispStart, crispSet, `token(d.token_id);set(d);start();`),
+		Anonymous: widgetBody(cfg, crispStart, `start();`),
+		Reset:     widgetBody(cfg, crispQueue, `token();q().push(["do","session:reset"]);`),
+		Update: widgetBody(cfg, crispStart, crispSet,
+			`var v=d||{};if(w.CRISP_TOKEN_ID!==(v.token_id||undefined)){token(v.token_id);q().push(["do","session:reset"])}set(v);if(!w.CRISP_WEBSITE_ID){start()}`),
+	}, nil
+}
+
+// Identify writes token_id (with TokenIDKey), email and sig (for a
+// visitor with an e-mail), nickname and phone.
+func (c *Crisp) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !c.macs.ready() {
+		return errNotPrepared
+	}
+	o, err := c.visitorData(v)
+	if err != nil {
 		return err
 	}
-	c.macs.prepare(c.VerifySecret, c.TokenIDKey)
+	writeObject(d, o)
 	return nil
 }
 
@@ -153,15 +189,14 @@ func crispSignature(m *hmacStates, secret []byte, email string) string {
 	return m.hex(secret, email)
 }
 
-// crispCode applies the data to the chatbox through its $crisp queue,
-// which Crisp runs when l.js loads and executes at once afterwards.
-const crispCode jsCode = `(function(){var L=` + jsLoad + `;` +
-	`function q(w){if(!w.$crisp){w.$crisp=[]}return w.$crisp}` +
-	`function start(w,c){q(w);w.CRISP_WEBSITE_ID=c.website_id;L(w.document,"https://client.crisp.chat/l.js")}` +
-	`function set(w,v){var p=q(w);if(v.email){p.push(["set","user:email",[v.email,v.sig]])}` +
-	`if(v.nickname){p.push(["set","user:nickname",[v.nickname]])}if(v.phone){p.push(["set","user:phone",[v.phone]])}}` +
-	`function token(w,t){if(t){w.CRISP_TOKEN_ID=t}else{w.CRISP_TOKEN_ID=undefined;try{delete w.CRISP_TOKEN_ID}catch(e){}}}` +
-	`return {identify:function(w,c,v){token(w,v.token_id);set(w,v);start(w,c)},` +
-	`anonymous:function(w,c){start(w,c)},` +
-	`reset:function(w,c){token(w);q(w).push(["do","session:reset"])},` +
-	`update:function(w,c,v){if(w.CRISP_TOKEN_ID!==(v.token_id||undefined)){token(w,v.token_id);q(w).push(["do","session:reset"])}set(w,v);if(!w.CRISP_WEBSITE_ID){start(w,c)}}}})()`
+// The chatbox's code, through its $crisp queue, which Crisp runs when l.js
+// loads and executes at once afterwards. token sets CRISP_TOKEN_ID, or
+// removes it when t is empty.
+const (
+	crispQueue jsCode = `function q(){if(!w.$crisp){w.$crisp=[]}return w.$crisp}` +
+		`function token(t){if(t){w.CRISP_TOKEN_ID=t}else{w.CRISP_TOKEN_ID=undefined;try{delete w.CRISP_TOKEN_ID}catch(e){}}}`
+	crispStart jsCode = crispQueue + jsLoadDecl +
+		`function start(){q();w.CRISP_WEBSITE_ID=c.website_id;L(w.document,"https://client.crisp.chat/l.js")}`
+	crispSet jsCode = `function set(v){var p=q();if(v.email){p.push(["set","user:email",[v.email,v.sig]])}` +
+		`if(v.nickname){p.push(["set","user:nickname",[v.nickname]])}if(v.phone){p.push(["set","user:phone",[v.phone]])}}`
+)

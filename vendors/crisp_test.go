@@ -23,7 +23,7 @@ func TestCrispSignatureVectors(t *testing.T) {
 		{string(testKey), " Anna@Example.com ", "3d6a43c9f1c6b8c61c0448ba61cd03e4eb20106d1e4e49ca9789ee7c5fa10b45"},
 	} {
 		var pooled hmacStates
-		pooled.prepare([]byte(tc.key))
+		pooled.prepare(8, []byte(tc.key))
 		for _, m := range []*hmacStates{{}, &pooled} {
 			if got := crispSignature(m, []byte(tc.key), tc.email); got != tc.want {
 				t.Errorf("crispSignature(%q) = %s, want %s", tc.email, got, tc.want)
@@ -36,7 +36,7 @@ func TestCrispSignatureVectors(t *testing.T) {
 // over those bytes: a lower-cased or trimmed form is never signed.
 func TestCrispVisitorData(t *testing.T) {
 	c := &Crisp{WebsiteID: crispTestWebsite, VerifySecret: testKey, TokenIDKey: testIDKey}
-	if err := c.Validate(); err != nil {
+	if _, err := c.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	d, err := c.visitorData(Visitor{ID: "12345", Email: " Anna@Example.com ", Name: "Anna", Phone: "+1 555"})
@@ -56,7 +56,7 @@ func TestCrispVisitorData(t *testing.T) {
 	}
 	// No TokenIDKey: no CRISP_TOKEN_ID; no e-mail: nothing to sign.
 	c = &Crisp{WebsiteID: crispTestWebsite, VerifySecret: testKey}
-	if err := c.Validate(); err != nil {
+	if _, err := c.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	if d, _ := c.visitorData(Visitor{ID: "12345", Name: "Anna"}); len(d) != 1 || d[0].Key != "nickname" {
@@ -78,11 +78,11 @@ func mustJS(t *testing.T, v any) []byte {
 
 func TestCrispPage(t *testing.T) {
 	c := &Crisp{WebsiteID: crispTestWebsite, VerifySecret: testKey, TokenIDKey: testIDKey}
-	if err := c.Validate(); err != nil {
+	if _, err := c.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := c.visitorData(Visitor{ID: "12345", Email: "john@doe.name", Name: "John"})
-	out := runWidget(t, nodeInput{Read: []string{"$crisp", "CRISP_WEBSITE_ID", "CRISP_TOKEN_ID"}}, "", crispCode, c.config(), widgetCall{"identify", d})
+	out := runWidget(t, nodeInput{Read: []string{"$crisp", "CRISP_WEBSITE_ID", "CRISP_TOKEN_ID"}}, "", mustPrepare(t, c), widgetCall{"identify", d})
 	if out.Read["CRISP_WEBSITE_ID"] != crispTestWebsite || out.Read["CRISP_TOKEN_ID"] != "6714b7c137c3650e2d09e8ced639d370cf6c36cee5cf7149b5146de812727484" {
 		t.Errorf("globals = %v", out.Read)
 	}
@@ -96,7 +96,7 @@ func TestCrispPage(t *testing.T) {
 
 	// Sign-out page: the token goes, session:reset is queued, the chatbox
 	// loads anonymous.
-	out = runWidget(t, nodeInput{Read: []string{"$crisp", "CRISP_TOKEN_ID"}}, `window.CRISP_TOKEN_ID="old";`, crispCode, c.config(),
+	out = runWidget(t, nodeInput{Read: []string{"$crisp", "CRISP_TOKEN_ID"}}, `window.CRISP_TOKEN_ID="old";`, mustPrepare(t, c),
 		widgetCall{"reset", nil}, widgetCall{"anonymous", nil})
 	if out.Read["CRISP_TOKEN_ID"] != nil || jsonString(t, out.Read["$crisp"]) != `[["do","session:reset"]]` || len(out.Scripts) != 1 {
 		t.Errorf("reset page: %v scripts %v", out.Read, out.Scripts)
@@ -105,7 +105,7 @@ func TestCrispPage(t *testing.T) {
 	// In place, another user: new token, then session:reset, then the new
 	// e-mail. The same user again: no session:reset.
 	d2, _ := c.visitorData(Visitor{ID: "2", Email: "b@example.com"})
-	out = runWidget(t, nodeInput{Read: []string{"$crisp", "CRISP_TOKEN_ID"}}, "", crispCode, c.config(),
+	out = runWidget(t, nodeInput{Read: []string{"$crisp", "CRISP_TOKEN_ID"}}, "", mustPrepare(t, c),
 		widgetCall{"identify", d}, widgetCall{"update", d2}, widgetCall{"update", d2})
 	q = jsonString(t, out.Read["$crisp"])
 	if strings.Count(q, "session:reset") != 1 || !strings.HasSuffix(q, `["set","user:email",["b@example.com","`+crispSignature(&hmacStates{}, testKey, "b@example.com")+`"]]]`) {

@@ -1,8 +1,10 @@
 package vendors
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -57,6 +59,8 @@ type Drift struct {
 	// TokenTTL is how long an identity JWT is valid; five minutes by
 	// default, at least ten seconds and at most an hour.
 	TokenTTL time.Duration
+
+	prepared atomic.Bool // set by Prepare
 }
 
 const (
@@ -83,6 +87,41 @@ func (dr *Drift) Validate() error {
 		errs = append(errs, configErr(driftName, "TokenTTL", "is longer than an hour"))
 	}
 	return errors.Join(errs...)
+}
+
+// Prepare checks the configuration and returns the widget's constant code:
+//
+//   - Identify defines Drift's queue, loads the widget once and queues
+//     drift.identify(d.user_id, d.attributes, {userJwt: d.jwt});
+//   - Anonymous defines the queue and loads the widget;
+//   - Reset queues drift.reset() (semantics unconfirmed);
+//   - Update queues a new identify (the reset has run for a visitor now
+//     anonymous).
+func (dr *Drift) Prepare(s Setup) (Script, error) {
+	if err := dr.Validate(); err != nil {
+		return Script{}, err
+	}
+	dr.prepared.Store(true)
+	c := dr.config()
+	return Script{
+		Identify:  widgetBody(c, driftStart, `start().identify(d.user_id,d.attributes,{userJwt:d.jwt});`),
+		Anonymous: widgetBody(c, driftStart, `start();`),
+		Reset:     widgetBody(c, driftQueue, `q().reset();`),
+		Update:    widgetBody(c, driftStart, `if(d){start().identify(d.user_id,d.attributes,{userJwt:d.jwt})}`),
+	}, nil
+}
+
+// Identify writes {user_id, attributes: {email, name}, jwt}.
+func (dr *Drift) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !dr.prepared.Load() {
+		return errNotPrepared
+	}
+	o, err := dr.visitorData(v, now(r))
+	if err != nil {
+		return err
+	}
+	writeObject(d, o)
+	return nil
 }
 
 func (dr *Drift) config() Object {
@@ -122,20 +161,18 @@ func driftSign(key []byte, sub string, exp time.Time) (string, error) {
 	return s, nil
 }
 
-// driftCode applies the data through Drift's queue: an array with a stub
-// per method, as Drift's snippet defines it, whose calls Drift runs when its
+// The widget's code, through Drift's queue: an array with a stub per
+// method, as Drift's snippet defines it, whose calls Drift runs when its
 // script loads. The script's URL changes every five minutes, as in Drift's
 // snippet, so start loads it once per page itself.
-const driftCode jsCode = `(function(){var L=` + jsLoad + `;` +
-	`function q(w){var t=w.driftt=w.drift=w.driftt||[];if(!t.init&&!t.invoked){t.invoked=true;` +
-	`t.methods=["identify","config","track","reset","debug","show","ping","page","hide","off","on"];` +
-	`t.factory=function(e){return function(){var n=Array.prototype.slice.call(arguments);n.unshift(e);t.push(n);return t}};` +
-	`for(var i=0;i<t.methods.length;i++){t[t.methods[i]]=t.factory(t.methods[i])}` +
-	`t.load=function(id){var p=3e5,n=Math.ceil(new Date()/p)*p;L(w.document,"https://js.driftt.com/include/"+n+"/"+encodeURIComponent(id)+".js")};` +
-	`t.SNIPPET_VERSION="0.3.1"}return t}` +
-	`function start(w,c){var t=q(w);if(!t.init&&!t.chatidentLoad&&typeof t.load==="function"){t.chatidentLoad=true;t.load(c.embed_id)}return t}` +
-	`function identify(w,c,v){start(w,c).identify(v.user_id,v.attributes,{userJwt:v.jwt})}` +
-	`return {identify:identify,` +
-	`anonymous:function(w,c){start(w,c)},` +
-	`reset:function(w,c){q(w).reset()},` +
-	`update:identify}})()`
+const (
+	driftQueue jsCode = jsLoadDecl +
+		`function q(){var t=w.driftt=w.drift=w.driftt||[];if(!t.init&&!t.invoked){t.invoked=true;` +
+		`t.methods=["identify","config","track","reset","debug","show","ping","page","hide","off","on"];` +
+		`t.factory=function(e){return function(){var n=Array.prototype.slice.call(arguments);n.unshift(e);t.push(n);return t}};` +
+		`for(var i=0;i<t.methods.length;i++){t[t.methods[i]]=t.factory(t.methods[i])}` +
+		`t.load=function(id){var p=3e5,n=Math.ceil(new Date()/p)*p;L(w.document,"https://js.driftt.com/include/"+n+"/"+encodeURIComponent(id)+".js")};` +
+		`t.SNIPPET_VERSION="0.3.1"}return t}`
+	driftStart jsCode = driftQueue +
+		`function start(){var t=q();if(!t.init&&!t.chatidentLoad&&typeof t.load==="function"){t.chatidentLoad=true;t.load(c.embed_id)}return t}`
+)

@@ -44,7 +44,7 @@ func TestDriftSignVector(t *testing.T) {
 
 func TestDriftPage(t *testing.T) {
 	dr := &Drift{EmbedID: "abc123xyz", SigningKey: testKey}
-	if err := dr.Validate(); err != nil {
+	if _, err := dr.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	d, err := dr.visitorData(Visitor{ID: "12345", Name: "Ann", Email: "ann@example.com"}, testNow)
@@ -55,7 +55,7 @@ func TestDriftPage(t *testing.T) {
 	if !equalJSONish(j.Claims, map[string]any{"sub": "12345", "exp": float64(testNow.Add(5 * time.Minute).Unix())}) {
 		t.Errorf("claims = %v", j.Claims)
 	}
-	out := runWidget(t, nodeInput{Read: []string{"drift"}}, "", driftCode, dr.config(), widgetCall{"identify", d})
+	out := runWidget(t, nodeInput{Read: []string{"drift"}}, "", mustPrepare(t, dr), widgetCall{"identify", d})
 	q := jsonString(t, out.Read["drift"])
 	want := `[["identify","12345",{"email":"ann@example.com","name":"Ann"},{"userJwt":"` + d[2].Value.(string) + `"}]]`
 	if q != want {
@@ -68,7 +68,7 @@ func TestDriftPage(t *testing.T) {
 	// Sign-out page: reset queued, the widget loaded once; in place: a new
 	// identify.
 	d2, _ := dr.visitorData(Visitor{ID: "7"}, testNow)
-	out = runWidget(t, nodeInput{Read: []string{"drift"}}, "", driftCode, dr.config(),
+	out = runWidget(t, nodeInput{Read: []string{"drift"}}, "", mustPrepare(t, dr),
 		widgetCall{"reset", nil}, widgetCall{"anonymous", nil}, widgetCall{"update", d2})
 	q = jsonString(t, out.Read["drift"])
 	if want := `[["reset"],["identify","7",{},{"userJwt":"` + d2[2].Value.(string) + `"}]]`; q != want {

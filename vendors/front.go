@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"context"
 	"errors"
 )
 
@@ -56,13 +57,47 @@ func (f *Front) Name() string { return frontName }
 // Validate reports every configuration mistake, each a *ConfigError,
 // joined with errors.Join.
 func (f *Front) Validate() error {
-	if err := errors.Join(
+	return errors.Join(
 		checkID(frontName, "ChatID", f.ChatID, 128, "_-"),
 		checkKey(frontName, "VerificationSecret", f.VerificationSecret),
-	); err != nil {
+	)
+}
+
+// Prepare checks the configuration, prepares the keyed state and returns
+// the chat's constant code:
+//
+//   - Identify loads Front's script and, once FrontChat exists, calls
+//     FrontChat('init', {chatId, useDefaultLauncher: true, …d});
+//   - Anonymous does the same without identity;
+//   - Reset calls FrontChat('shutdown', {clearSession: true});
+//   - Update, on a running chat, shuts down with clearSession and calls
+//     init with the new identity (or none when d is null).
+func (f *Front) Prepare(s Setup) (Script, error) {
+	if err := f.Validate(); err != nil {
+		return Script{}, err
+	}
+	f.macs.prepare(s.MemoSize, f.VerificationSecret)
+	c := f.config()
+	return Script{
+		Identify:  widgetBody(c, frontInit, `init(d);`),
+		Anonymous: widgetBody(c, frontInit, `init(null);`),
+		Reset:     widgetBody(c, frontHas, `R(has,function(){w.FrontChat("shutdown",{clearSession:true})});`),
+		Update: widgetBody(c, frontInit,
+			`if(has()){w.FrontChat("shutdown",{clearSession:true});w.FrontChat("init",opts(d))}else{init(d)}`),
+	}, nil
+}
+
+// Identify writes init's identity options: userId, userHash, email, name,
+// customFields.
+func (f *Front) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !f.macs.ready() {
+		return errNotPrepared
+	}
+	o, err := f.visitorData(v)
+	if err != nil {
 		return err
 	}
-	f.macs.prepare(f.VerificationSecret)
+	writeObject(d, o)
 	return nil
 }
 
@@ -99,14 +134,11 @@ func frontUserHash(m *hmacStates, secret []byte, userID, email string) string {
 	return m.hex(secret, email)
 }
 
-// frontCode applies the data through FrontChat, which Front's script
-// defines when it loads (there is no queue before that).
-const frontCode jsCode = `(function(){var L=` + jsLoad + `,R=` + jsReady + `,O=` + jsOwn + `;` +
-	`var U="https://chat-assets.frontapp.com/v1/chat.bundle.js";` +
-	`function has(w){return function(){return typeof w.FrontChat==="function"}}` +
-	`function opts(c,v){var o={chatId:c.chat_id,useDefaultLauncher:true};if(v){for(var k in v){if(O(v,k)){o[k]=v[k]}}}return o}` +
-	`function init(w,c,v){L(w.document,U);R(w,has(w),function(){w.FrontChat("init",opts(c,v))})}` +
-	`return {identify:function(w,c,v){init(w,c,v)},` +
-	`anonymous:function(w,c){init(w,c)},` +
-	`reset:function(w,c){R(w,has(w),function(){w.FrontChat("shutdown",{clearSession:true})})},` +
-	`update:function(w,c,v){if(typeof w.FrontChat==="function"){w.FrontChat("shutdown",{clearSession:true});w.FrontChat("init",opts(c,v))}else{init(w,c,v)}}}})()`
+// The chat's code, through FrontChat, which Front's script defines when it
+// loads (there is no queue before that).
+const (
+	frontHas  jsCode = jsReadyDecl + `function has(){return typeof w.FrontChat==="function"}`
+	frontInit jsCode = frontHas + jsLoadDecl + jsOwnDecl +
+		`function opts(v){var o={chatId:c.chat_id,useDefaultLauncher:true};if(v){for(var k in v){if(O(v,k)){o[k]=v[k]}}}return o}` +
+		`function init(v){L(w.document,"https://chat-assets.frontapp.com/v1/chat.bundle.js");R(has,function(){w.FrontChat("init",opts(v))})}`
+)

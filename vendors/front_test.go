@@ -16,7 +16,7 @@ func TestFrontUserHashVectors(t *testing.T) {
 		{"front-verification-secret", "12345", "", "9a13069374826a6b96355f950347b2846829560b51e204118f6df8a4e71ff53f"},
 	} {
 		var pooled hmacStates
-		pooled.prepare([]byte(tc.key))
+		pooled.prepare(8, []byte(tc.key))
 		for _, m := range []*hmacStates{{}, &pooled} {
 			if got := frontUserHash(m, []byte(tc.key), tc.userID, tc.email); got != tc.want {
 				t.Errorf("userHash(%q, %q) = %s, want %s", tc.userID, tc.email, got, tc.want)
@@ -29,7 +29,7 @@ const frontTestBundle = "https://chat-assets.frontapp.com/v1/chat.bundle.js"
 
 func TestFrontPage(t *testing.T) {
 	f := &Front{ChatID: "a1b2c3d4e5", VerificationSecret: []byte("front-verification-secret")}
-	if err := f.Validate(); err != nil {
+	if _, err := f.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	d, err := f.visitorData(Visitor{ID: "12345", Name: "Leela", Email: "leela@planet-express.com", Attributes: map[string]string{"plan": "gold"}})
@@ -37,7 +37,7 @@ func TestFrontPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	loaded := map[string][]string{frontTestBundle: {"FrontChat"}}
-	out := runWidget(t, nodeInput{OnScriptLoad: loaded}, "", frontCode, f.config(), widgetCall{"identify", d})
+	out := runWidget(t, nodeInput{OnScriptLoad: loaded}, "", mustPrepare(t, f), widgetCall{"identify", d})
 	calls := out.calls("FrontChat")
 	want := map[string]any{"chatId": "a1b2c3d4e5", "useDefaultLauncher": true, "userId": "12345",
 		"userHash": "9a13069374826a6b96355f950347b2846829560b51e204118f6df8a4e71ff53f",
@@ -50,7 +50,7 @@ func TestFrontPage(t *testing.T) {
 	}
 
 	// Sign-out page: shutdown with clearSession, then the anonymous init.
-	out = runWidget(t, nodeInput{OnScriptLoad: loaded}, "", frontCode, f.config(), widgetCall{"reset", nil}, widgetCall{"anonymous", nil})
+	out = runWidget(t, nodeInput{OnScriptLoad: loaded}, "", mustPrepare(t, f), widgetCall{"reset", nil}, widgetCall{"anonymous", nil})
 	calls = out.calls("FrontChat")
 	if len(calls) != 2 || calls[0].Args[0] != "shutdown" || !equalJSONish(calls[0].Args[1].(map[string]any), map[string]any{"clearSession": true}) ||
 		calls[1].Args[0] != "init" || !equalJSONish(calls[1].Args[1].(map[string]any), map[string]any{"chatId": "a1b2c3d4e5", "useDefaultLauncher": true}) {
@@ -58,7 +58,7 @@ func TestFrontPage(t *testing.T) {
 	}
 
 	// In place on a running chat: shutdown, then init with the new identity.
-	out = runWidget(t, nodeInput{Stubs: []string{"FrontChat"}}, "", frontCode, f.config(), widgetCall{"update", d})
+	out = runWidget(t, nodeInput{Stubs: []string{"FrontChat"}}, "", mustPrepare(t, f), widgetCall{"update", d})
 	calls = out.calls("FrontChat")
 	if len(calls) != 2 || calls[0].Args[0] != "shutdown" || calls[1].Args[0] != "init" || len(out.Scripts) != 0 {
 		t.Errorf("calls = %+v scripts %v", calls, out.Scripts)

@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"context"
 	"errors"
 )
 
@@ -63,10 +64,43 @@ func (hs *HelpScout) Validate() error {
 		errs = append(errs, configErr(helpScoutName, "BeaconID", "is not a UUID"))
 	}
 	errs = append(errs, checkKey(helpScoutName, "SecureKey", hs.SecureKey))
-	if err := errors.Join(errs...); err != nil {
+	return errors.Join(errs...)
+}
+
+// Prepare checks the configuration, prepares the keyed state and returns
+// Beacon's constant code:
+//
+//   - Identify initialises Beacon once, queues Beacon('identify', d) when d
+//     has an e-mail (else the Beacon stays anonymous) and loads Beacon;
+//   - Anonymous initialises and loads Beacon;
+//   - Reset queues Beacon('logout') then Beacon('reset');
+//   - Update queues Beacon('logout') then the new identify.
+func (hs *HelpScout) Prepare(s Setup) (Script, error) {
+	if err := hs.Validate(); err != nil {
+		return Script{}, err
+	}
+	hs.macs.prepare(s.MemoSize, hs.SecureKey)
+	c := hs.config()
+	return Script{
+		Identify:  widgetBody(c, helpScoutStart, `var B=start();if(d&&d.email){B("identify",d)}`),
+		Anonymous: widgetBody(c, helpScoutStart, `start();`),
+		Reset:     widgetBody(c, helpScoutStart, `var B=start();B("logout");B("reset");`),
+		Update:    widgetBody(c, helpScoutStart, `var B=start();B("logout");if(d&&d.email){B("identify",d)}`),
+	}, nil
+}
+
+// Identify writes identify's object (name, email, company, avatar,
+// signature), or nothing for a visitor without an e-mail, whose Beacon
+// stays anonymous.
+func (hs *HelpScout) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !hs.macs.ready() {
+		return errNotPrepared
+	}
+	o, err := hs.visitorData(v)
+	if err != nil {
 		return err
 	}
-	hs.macs.prepare(hs.SecureKey)
+	writeObject(d, o)
 	return nil
 }
 
@@ -104,14 +138,10 @@ func helpScoutSignature(m *hmacStates, key []byte, email string) string {
 	return m.hex(key, email)
 }
 
-// helpScoutCode applies the data through Beacon's readyQueue, which Beacon
-// runs in order when it loads. start initialises Beacon once: not when the
-// queue (or a loaded Beacon, which has none) shows it was initialised.
-const helpScoutCode jsCode = `(function(){var L=` + jsLoad + `;` +
-	`function q(w){if(typeof w.Beacon!=="function"){var b=function(m,o,d){b.readyQueue.push({method:m,options:o,data:d})};b.readyQueue=[];w.Beacon=b}return w.Beacon}` +
+// Beacon's code, through its readyQueue, which Beacon runs in order when it
+// loads. start initialises Beacon once: not when the queue (or a loaded
+// Beacon, which has none) shows it was initialised.
+const helpScoutStart jsCode = jsLoadDecl +
+	`function q(){if(typeof w.Beacon!=="function"){var b=function(m,o,x){b.readyQueue.push({method:m,options:o,data:x})};b.readyQueue=[];w.Beacon=b}return w.Beacon}` +
 	`function inited(B){var r=B.readyQueue;if(!r){return true}for(var i=0;i<r.length;i++){if(r[i]&&r[i].method==="init"){return true}}return false}` +
-	`function start(w,c){var B=q(w);if(!inited(B)){B("init",c.beacon_id)}L(w.document,"https://beacon-v2.helpscout.net");return B}` +
-	`return {identify:function(w,c,v){start(w,c)("identify",v)},` +
-	`anonymous:function(w,c){start(w,c)},` +
-	`reset:function(w,c){var B=start(w,c);B("logout");B("reset")},` +
-	`update:function(w,c,v){var B=start(w,c);B("logout");B("identify",v)}}})()`
+	`function start(){var B=q();if(!inited(B)){B("init",c.beacon_id)}L(w.document,"https://beacon-v2.helpscout.net");return B}`

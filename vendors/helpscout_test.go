@@ -17,7 +17,7 @@ func TestHelpScoutSignatureVectors(t *testing.T) {
 		{string(testKey), "ann@example.com", "061a4e3634a92f9b999a27fcd9293bf0ad649d93e431bcca2087baf99bba3c4c"},
 	} {
 		var pooled hmacStates
-		pooled.prepare([]byte(tc.key))
+		pooled.prepare(8, []byte(tc.key))
 		for _, m := range []*hmacStates{{}, &pooled} {
 			if got := helpScoutSignature(m, []byte(tc.key), tc.email); got != tc.want {
 				t.Errorf("signature(%q) = %s, want %s", tc.email, got, tc.want)
@@ -40,7 +40,7 @@ func TestHelpScoutNeverWrongForms(t *testing.T) {
 		t.Fatalf("signature %s is in a form Beacon rejects", got)
 	}
 	hs := &HelpScout{BeaconID: "1f2e3d4c-5b6a-4978-8796-a5b4c3d2e1f0", SecureKey: testKey}
-	if err := hs.Validate(); err != nil {
+	if _, err := hs.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range hostileStrings {
@@ -63,7 +63,7 @@ const helpScoutTestID = "1f2e3d4c-5b6a-4978-8796-a5b4c3d2e1f0"
 func runHelpScout(t *testing.T, hs *HelpScout, prelude string, calls ...widgetCall) ([]map[string]any, nodeOutput) {
 	t.Helper()
 	out := runNode(t, nodeInput{
-		Script: prelude + widgetScript(t, helpScoutCode, hs.config(), calls...) + "window.BQ=window.Beacon.readyQueue;",
+		Script: prelude + widgetScript(t, mustPrepare(t, hs), calls...) + "window.BQ=window.Beacon.readyQueue;",
 		Read:   []string{"BQ"},
 	})
 	raw, _ := out.Read["BQ"].([]any)
@@ -76,7 +76,7 @@ func runHelpScout(t *testing.T, hs *HelpScout, prelude string, calls ...widgetCa
 
 func TestHelpScoutPage(t *testing.T) {
 	hs := &HelpScout{BeaconID: helpScoutTestID, SecureKey: testKey}
-	if err := hs.Validate(); err != nil {
+	if _, err := hs.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := hs.visitorData(Visitor{ID: "1", Name: "Ann", Email: "ann@example.com", Company: "Acme"})

@@ -148,16 +148,52 @@ func (h *HubSpot) Validate() error {
 	case h.RetryAfter > time.Hour:
 		errs = append(errs, configErr(hubSpotName, "RetryAfter", "is longer than an hour"))
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
+	return errors.Join(errs...)
+}
+
+// Prepare checks the configuration, builds the token client (once: later
+// calls keep the first one and its cache) and returns the widget's
+// constant code:
+//
+//   - Identify, for data with a token, sets hsConversationsSettings
+//     (loadImmediately false, identificationEmail, identificationToken) and
+//     calls HubSpotConversations.widget.load() once the API is ready; then,
+//     as for data without one (the anonymous widget), loads the loader;
+//   - Anonymous loads the loader;
+//   - Reset deletes the identification fields and calls
+//     HubSpotConversations.clear({resetWidget: true}) once ready;
+//   - Update sets the new fields, then widget.remove() and widget.load().
+func (h *HubSpot) Prepare(s Setup) (Script, error) {
+	if err := h.Validate(); err != nil {
+		return Script{}, err
 	}
 	if h.tokens.Load() == nil {
 		h.tokens.CompareAndSwap(nil, newHubSpotTokens(h))
 	}
+	c := h.config()
+	return Script{
+		Identify:  widgetBody(c, hubSpotLoad, hubSpotSet, `if(d&&d.token){set(d);ready(reload)}load();`),
+		Anonymous: widgetBody(c, hubSpotLoad, `load();`),
+		Reset: widgetBody(c, hubSpotReady,
+			`var s=w.hsConversationsSettings;if(s){delete s.identificationEmail;delete s.identificationToken}ready(function(h){h.clear({resetWidget:true})});`),
+		Update: widgetBody(c, hubSpotLoad, hubSpotSet,
+			`if(!d||!d.token){return}set(d);var h=api();if(h){h.widget.remove();h.widget.load()}else{ready(reload);load()}`),
+	}, nil
+}
+
+// Identify writes {email, token} for v, or nothing when v gets the
+// anonymous widget: no e-mail, or no token within the budget (counted and
+// logged by the token client).
+func (h *HubSpot) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	o, err := h.visitorData(ctx, v)
+	if err != nil {
+		return err
+	}
+	writeObject(d, o)
 	return nil
 }
 
-// client returns the token client Validate built, or nil before it ran.
+// client returns the token client Prepare built, or nil before it ran.
 func (h *HubSpot) client() *hubSpotTokens {
 	t, _ := h.tokens.Load().(*hubSpotTokens)
 	return t
@@ -176,7 +212,7 @@ func (h *HubSpot) visitorData(ctx context.Context, v Visitor) (Object, error) {
 	}
 	t := h.client()
 	if t == nil {
-		return nil, errors.New("hubspot: Validate has not succeeded")
+		return nil, errNotPrepared
 	}
 	if v.Email == "" {
 		return nil, nil
@@ -193,19 +229,16 @@ func (h *HubSpot) visitorData(ctx context.Context, v Visitor) (Object, error) {
 	return Object{{"email", email}, {"token", tok}}, nil
 }
 
-// hubSpotCode applies the data through hsConversationsSettings, which
-// HubSpot reads when the widget loads, and HubSpotConversations, which
-// exists once the API is ready (hsConversationsOnReady runs then).
-const hubSpotCode jsCode = `(function(){var L=` + jsLoad + `;` +
-	`function load(w,c){L(w.document,"https://js.hs-scripts.com/"+encodeURIComponent(c.portal_id)+".js")}` +
-	`function api(w){var h=w.HubSpotConversations;return h&&h.widget?h:null}` +
-	`function ready(w,f){var h=api(w);if(h){f(h);return}if(!w.hsConversationsOnReady){w.hsConversationsOnReady=[]}` +
-	`w.hsConversationsOnReady.push(function(){var h=api(w);if(h){f(h)}})}` +
-	`function set(w,v){var s=w.hsConversationsSettings;if(!s){s=w.hsConversationsSettings={}}` +
-	`s.loadImmediately=false;s.identificationEmail=v.email;s.identificationToken=v.token}` +
-	`function reload(h){var st=typeof h.widget.status==="function"?h.widget.status():null;if(st&&st.loaded){h.widget.remove()}h.widget.load()}` +
-	`return {identify:function(w,c,v){set(w,v);ready(w,reload);load(w,c)},` +
-	`anonymous:function(w,c){load(w,c)},` +
-	`reset:function(w,c){var s=w.hsConversationsSettings;if(s){delete s.identificationEmail;delete s.identificationToken}` +
-	`ready(w,function(h){h.clear({resetWidget:true})})},` +
-	`update:function(w,c,v){set(w,v);var h=api(w);if(h){h.widget.remove();h.widget.load()}else{ready(w,reload);load(w,c)}}}})()`
+// The widget's code, through hsConversationsSettings, which HubSpot reads
+// when the widget loads, and HubSpotConversations, which exists once the
+// API is ready (hsConversationsOnReady runs then).
+const (
+	hubSpotReady jsCode = `function api(){var h=w.HubSpotConversations;return h&&h.widget?h:null}` +
+		`function ready(f){var h=api();if(h){f(h);return}if(!w.hsConversationsOnReady){w.hsConversationsOnReady=[]}` +
+		`w.hsConversationsOnReady.push(function(){var h=api();if(h){f(h)}})}`
+	hubSpotLoad jsCode = hubSpotReady + jsLoadDecl +
+		`function load(){L(w.document,"https://js.hs-scripts.com/"+encodeURIComponent(c.portal_id)+".js")}`
+	hubSpotSet jsCode = `function set(v){var s=w.hsConversationsSettings;if(!s){s=w.hsConversationsSettings={}}` +
+		`s.loadImmediately=false;s.identificationEmail=v.email;s.identificationToken=v.token}` +
+		`function reload(h){var st=typeof h.widget.status==="function"?h.widget.status():null;if(st&&st.loaded){h.widget.remove()}h.widget.load()}`
+)

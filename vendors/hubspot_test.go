@@ -98,7 +98,7 @@ func newHubSpotTest(t *testing.T, s *hubSpotStandIn, h HubSpot) (*HubSpot, *hubS
 	logs := &syncBuffer{}
 	h.PortalID, h.Token, h.APIBase = "123456", []byte(hubSpotTestToken), s.srv.URL
 	h.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	if err := h.Validate(); err != nil {
+	if _, err := h.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{}
@@ -357,7 +357,7 @@ func TestHubSpotFailures(t *testing.T) {
 
 func TestHubSpotPage(t *testing.T) {
 	h := &HubSpot{PortalID: "123456", Token: []byte(hubSpotTestToken)}
-	if err := h.Validate(); err != nil {
+	if _, err := h.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	const loader = "https://js.hs-scripts.com/123456.js"
@@ -365,7 +365,7 @@ func TestHubSpotPage(t *testing.T) {
 	loaded := map[string][]string{loader: {"HubSpotConversations.widget.load", "HubSpotConversations.widget.remove", "HubSpotConversations.clear"}}
 	d := Object{{"email", "visitor@example.com"}, {"token", "tok-1"}}
 	out := runWidget(t, nodeInput{OnScriptLoad: loaded, Invoke: []string{"hsReady"}, Read: []string{"hsConversationsSettings"}},
-		ready, hubSpotCode, h.config(), widgetCall{"identify", d})
+		ready, mustPrepare(t, h), widgetCall{"identify", d})
 	want := map[string]any{"loadImmediately": false, "identificationEmail": "visitor@example.com", "identificationToken": "tok-1"}
 	if s := readMap(out, "hsConversationsSettings"); !equalJSONish(s, want) {
 		t.Errorf("settings = %v, want %v", s, want)
@@ -376,7 +376,7 @@ func TestHubSpotPage(t *testing.T) {
 
 	// Sign-out page: the fields go, clear({resetWidget: true}) once ready.
 	out = runWidget(t, nodeInput{OnScriptLoad: loaded, Invoke: []string{"hsReady"}, Read: []string{"hsConversationsSettings"}},
-		ready+`window.hsConversationsSettings={identificationEmail:"old@example.com",identificationToken:"old"};`, hubSpotCode, h.config(),
+		ready+`window.hsConversationsSettings={identificationEmail:"old@example.com",identificationToken:"old"};`, mustPrepare(t, h),
 		widgetCall{"reset", nil}, widgetCall{"anonymous", nil})
 	if s := readMap(out, "hsConversationsSettings"); len(s) != 0 {
 		t.Errorf("settings = %v", s)
@@ -387,7 +387,7 @@ func TestHubSpotPage(t *testing.T) {
 
 	// In place on a loaded widget: new fields, remove, load.
 	out = runWidget(t, nodeInput{Stubs: []string{"HubSpotConversations.widget.load", "HubSpotConversations.widget.remove"}, Read: []string{"hsConversationsSettings"}},
-		"", hubSpotCode, h.config(), widgetCall{"update", d})
+		"", mustPrepare(t, h), widgetCall{"update", d})
 	if len(out.Calls) != 2 || out.Calls[0].Name != "HubSpotConversations.widget.remove" || out.Calls[1].Name != "HubSpotConversations.widget.load" ||
 		!equalJSONish(readMap(out, "hsConversationsSettings"), want) {
 		t.Errorf("calls = %+v settings %v", out.Calls, out.Read)
@@ -406,6 +406,6 @@ func TestHubSpotValidate(t *testing.T) {
 	checkConfigErrors(t, "tiny timeout", (&HubSpot{PortalID: "1", Token: tok, Timeout: time.Millisecond, CacheTTL: -1, RetryAfter: 2 * time.Hour}).Validate(),
 		hubSpotName, "Timeout", "CacheTTL", "RetryAfter")
 	if _, err := (&HubSpot{PortalID: "1", Token: tok}).visitorData(context.Background(), Visitor{ID: "1", Email: "a@example.com"}); err == nil {
-		t.Error("visitorData before Validate succeeded")
+		t.Error("visitorData before Prepare succeeded")
 	}
 }

@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -165,10 +166,46 @@ func (ic *Intercom) Validate() error {
 	case ic.JWTTTL > 24*time.Hour:
 		errs = append(errs, configErr(intercomName, "JWTTTL", "is longer than a day"))
 	}
-	if err := errors.Join(errs...); err != nil {
+	return errors.Join(errs...)
+}
+
+// Prepare checks the configuration, prepares the keyed state and returns
+// the Messenger's constant code:
+//
+//   - Identify sets window.intercomSettings to app_id, api_base and d's
+//     identity fields and loads the Messenger, which boots from them (an
+//     Intercom already running gets Intercom('update', settings), as
+//     Intercom's snippet does);
+//   - Anonymous does the same without identity;
+//   - Reset calls Intercom('shutdown') then Intercom('boot', {app_id,
+//     api_base}), queued until the Messenger loads;
+//   - Update, on a running Messenger, shuts down and boots with the new
+//     settings (or anonymous ones when d is null).
+func (ic *Intercom) Prepare(s Setup) (Script, error) {
+	if err := ic.Validate(); err != nil {
+		return Script{}, err
+	}
+	ic.macs.prepare(s.MemoSize, ic.Secret)
+	c := ic.config()
+	return Script{
+		Identify:  widgetBody(c, intercomBoot, `boot(s(d));`),
+		Anonymous: widgetBody(c, intercomBoot, `boot(s(null));`),
+		Reset:     widgetBody(c, intercomReboot, `reboot(s(null));`),
+		Update:    widgetBody(c, intercomBoot, intercomRebootFn, `var o=s(d);if(typeof w.Intercom==="function"){reboot(o)}else{boot(o)}`),
+	}, nil
+}
+
+// Identify writes the visitor's identity settings: intercom_user_jwt
+// (IntercomJWT), or user_id, email, name and user_hash (IntercomUserHash).
+func (ic *Intercom) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !ic.macs.ready() {
+		return errNotPrepared
+	}
+	o, err := ic.visitorData(v, now(r))
+	if err != nil {
 		return err
 	}
-	ic.macs.prepare(ic.Secret)
+	writeObject(d, o)
 	return nil
 }
 
@@ -238,18 +275,19 @@ func intercomSign(secret []byte, claims jwt.MapClaims) (string, error) {
 	return s, nil
 }
 
-// intercomCode applies the data to the Messenger. boot sets
-// intercomSettings and loads the Messenger, which boots from them; an
-// Intercom already running (not the queue this code or Intercom's snippet
-// defines, which has a q array) gets update instead, as Intercom's own
-// snippet does.
-const intercomCode jsCode = `(function(){var L=` + jsLoad + `,O=` + jsOwn + `;` +
-	`function s(c,v){var o={app_id:c.app_id,api_base:c.api_base};if(v){for(var k in v){if(O(v,k)){o[k]=v[k]}}}return o}` +
-	`function q(w){var ic=w.Intercom;if(typeof ic!=="function"){var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=ic=i}return ic}` +
-	`function boot(w,c,o){w.intercomSettings=o;var ic=w.Intercom;if(typeof ic==="function"&&!ic.q){ic("update",o);return}` +
-	`q(w);L(w.document,"https://widget.intercom.io/widget/"+encodeURIComponent(c.app_id))}` +
-	`function reboot(w,o){w.intercomSettings=o;var ic=q(w);ic("shutdown");ic("boot",o)}` +
-	`return {identify:function(w,c,v){boot(w,c,s(c,v))},` +
-	`anonymous:function(w,c){boot(w,c,s(c))},` +
-	`reset:function(w,c){reboot(w,s(c))},` +
-	`update:function(w,c,v){var o=s(c,v);if(typeof w.Intercom==="function"){reboot(w,o)}else{boot(w,c,o)}}}})()`
+// The Messenger's code. s merges d's fields into the settings; q defines
+// Intercom's command queue, as Intercom's snippet does, unless Intercom is
+// there; boot sets intercomSettings and loads the Messenger, which boots
+// from them, or updates a Messenger already running (not a queue: the
+// queue has a q array); reboot shuts the Messenger down and boots it with
+// new settings.
+const (
+	intercomHelpers jsCode = jsOwnDecl +
+		`function s(v){var o={app_id:c.app_id,api_base:c.api_base};if(v){for(var k in v){if(O(v,k)){o[k]=v[k]}}}return o}` +
+		`function q(){var ic=w.Intercom;if(typeof ic!=="function"){var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=ic=i}return ic}`
+	intercomBoot jsCode = intercomHelpers + jsLoadDecl +
+		`function boot(o){w.intercomSettings=o;var ic=w.Intercom;if(typeof ic==="function"&&!ic.q){ic("update",o);return}` +
+		`q();L(w.document,"https://widget.intercom.io/widget/"+encodeURIComponent(c.app_id))}`
+	intercomRebootFn jsCode = `function reboot(o){w.intercomSettings=o;var ic=q();ic("shutdown");ic("boot",o)}`
+	intercomReboot   jsCode = intercomHelpers + intercomRebootFn
+)

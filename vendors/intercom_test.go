@@ -22,7 +22,7 @@ func TestIntercomUserHashVectors(t *testing.T) {
 		{string(testKey), "Анна-7", "", "9a46058db5d05d80e4cc57fd8a6015831809eddbaaadbbca63029ada4caf1172"},
 	} {
 		var pooled hmacStates
-		pooled.prepare([]byte(tc.key))
+		pooled.prepare(8, []byte(tc.key))
 		for _, c := range []*hmacStates{{}, &pooled} {
 			if got := intercomUserHash(c, []byte(tc.key), tc.userID, tc.email); got != tc.want {
 				t.Errorf("user_hash(%q, %q, %q) = %s, want %s", tc.key, tc.userID, tc.email, got, tc.want)
@@ -45,7 +45,7 @@ func TestIntercomJWTVector(t *testing.T) {
 
 func TestIntercomVisitorJWT(t *testing.T) {
 	ic := &Intercom{AppID: "abc123", Secret: testKey, JWTTTL: 10 * time.Minute}
-	if err := ic.Validate(); err != nil {
+	if _, err := ic.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	v := Visitor{ID: "12345", Name: "Анна", Email: "anna@example.com", Phone: "+1", Attributes: map[string]string{"plan": "gold"}}
@@ -78,14 +78,14 @@ func TestIntercomVisitorJWT(t *testing.T) {
 
 func TestIntercomIdentifyJWTPage(t *testing.T) {
 	ic := &Intercom{AppID: "abc123", Secret: testKey, Region: IntercomEU}
-	if err := ic.Validate(); err != nil {
+	if _, err := ic.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	d, err := ic.visitorData(Visitor{ID: "12345", Email: "anna@example.com"}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := runWidget(t, nodeInput{Read: []string{"intercomSettings"}}, "", intercomCode, ic.config(), widgetCall{"identify", d})
+	out := runWidget(t, nodeInput{Read: []string{"intercomSettings"}}, "", mustPrepare(t, ic), widgetCall{"identify", d})
 	s := readMap(out, "intercomSettings")
 	want := map[string]any{"app_id": "abc123", "api_base": "https://api-iam.eu.intercom.io", "intercom_user_jwt": d[0].Value}
 	if !equalJSONish(s, want) {
@@ -98,14 +98,14 @@ func TestIntercomIdentifyJWTPage(t *testing.T) {
 
 func TestIntercomIdentifyUserHashPage(t *testing.T) {
 	ic := &Intercom{AppID: "abc123", Secret: testKey, Mode: IntercomUserHash}
-	if err := ic.Validate(); err != nil {
+	if _, err := ic.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	d, err := ic.visitorData(Visitor{ID: "12345", Name: "Ann", Email: "ann@example.com"}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := runWidget(t, nodeInput{Read: []string{"intercomSettings"}}, "", intercomCode, ic.config(), widgetCall{"identify", d})
+	out := runWidget(t, nodeInput{Read: []string{"intercomSettings"}}, "", mustPrepare(t, ic), widgetCall{"identify", d})
 	want := map[string]any{
 		"app_id": "abc123", "api_base": "https://api-iam.intercom.io",
 		"user_id": "12345", "name": "Ann", "email": "ann@example.com",
@@ -118,14 +118,14 @@ func TestIntercomIdentifyUserHashPage(t *testing.T) {
 
 func TestIntercomResetAndUpdate(t *testing.T) {
 	ic := &Intercom{AppID: "abc123", Secret: testKey, Region: IntercomAU}
-	if err := ic.Validate(); err != nil {
+	if _, err := ic.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	anon := map[string]any{"app_id": "abc123", "api_base": "https://api-iam.au.intercom.io"}
 
 	// A sign-out page: reset then the anonymous Messenger. Before the
 	// Messenger loads, shutdown and boot wait in its queue.
-	out := runWidget(t, nodeInput{Read: []string{"Intercom", "intercomSettings"}}, "", intercomCode, ic.config(),
+	out := runWidget(t, nodeInput{Read: []string{"Intercom", "intercomSettings"}}, "", mustPrepare(t, ic),
 		widgetCall{"reset", nil}, widgetCall{"anonymous", nil})
 	q, _ := out.Read["Intercom"].([]any)
 	if len(q) != 2 || q[0].([]any)[0] != "shutdown" || q[1].([]any)[0] != "boot" || !equalJSONish(q[1].([]any)[1].(map[string]any), anon) {
@@ -141,7 +141,7 @@ func TestIntercomResetAndUpdate(t *testing.T) {
 	// A running Messenger switching user in place: shutdown, then boot with
 	// the new identity.
 	d, _ := ic.visitorData(Visitor{ID: "9"}, testNow)
-	out = runWidget(t, nodeInput{Stubs: []string{"Intercom"}}, "", intercomCode, ic.config(), widgetCall{"update", d})
+	out = runWidget(t, nodeInput{Stubs: []string{"Intercom"}}, "", mustPrepare(t, ic), widgetCall{"update", d})
 	calls := out.calls("Intercom")
 	if len(calls) != 2 || calls[0].Args[0] != "shutdown" || calls[1].Args[0] != "boot" ||
 		calls[1].Args[1].(map[string]any)["intercom_user_jwt"] != d[0].Value {
@@ -152,7 +152,7 @@ func TestIntercomResetAndUpdate(t *testing.T) {
 	}
 	// Identify on a page whose Messenger already runs updates it, as
 	// Intercom's snippet does.
-	out = runWidget(t, nodeInput{Stubs: []string{"Intercom"}}, "", intercomCode, ic.config(), widgetCall{"identify", d})
+	out = runWidget(t, nodeInput{Stubs: []string{"Intercom"}}, "", mustPrepare(t, ic), widgetCall{"identify", d})
 	if calls := out.calls("Intercom"); len(calls) != 1 || calls[0].Args[0] != "update" {
 		t.Errorf("calls = %+v", calls)
 	}

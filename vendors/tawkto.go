@@ -1,6 +1,7 @@
 package vendors
 
 import (
+	"context"
 	"errors"
 )
 
@@ -67,10 +68,47 @@ func (tk *TawkTo) Validate() error {
 	if tk.WidgetID != "" {
 		errs = append(errs, checkID(tawkToName, "WidgetID", tk.WidgetID, 64, "_-"))
 	}
-	if err := errors.Join(errs...); err != nil {
+	return errors.Join(errs...)
+}
+
+// Prepare checks the configuration, prepares the keyed state and returns
+// the widget's constant code:
+//
+//   - Identify sets Tawk_API.visitor (d.visitor) before the embed script,
+//     or logs in with d.login once the widget has loaded, and loads the
+//     embed script;
+//   - Anonymous loads the embed script;
+//   - Reset removes Tawk_API.visitor and calls Tawk_API.logout once the
+//     widget has loaded (unconfirmed: see the type's documentation);
+//   - Update calls Tawk_API.setAttributes(d.visitor) or login(d.login) on a
+//     loaded widget (the reset has logged out a visitor now anonymous).
+func (tk *TawkTo) Prepare(s Setup) (Script, error) {
+	if err := tk.Validate(); err != nil {
+		return Script{}, err
+	}
+	tk.macs.prepare(s.MemoSize, tk.APIKey)
+	c := tk.config()
+	return Script{
+		Identify:  widgetBody(c, tawkToStart, tawkToIdentify, `identify(d);`),
+		Anonymous: widgetBody(c, tawkToStart, `start();`),
+		Reset:     widgetBody(c, tawkToAPI, `try{delete api().visitor}catch(e){}ready(function(a){if(typeof a.logout==="function"){a.logout(nop)}});`),
+		Update: widgetBody(c, tawkToStart, tawkToIdentify,
+			`if(!d){return}if(!w.Tawk_LoadStart){identify(d);return}`+
+				`if(d.visitor){api().visitor=d.visitor;ready(function(a){a.setAttributes(d.visitor,nop)})}else if(d.login){login(d.login)}`),
+	}, nil
+}
+
+// Identify writes {"visitor": {name, email, hash}} for a visitor with an
+// e-mail, else {"login": {userId, hash, name}}.
+func (tk *TawkTo) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
+	if !tk.macs.ready() {
+		return errNotPrepared
+	}
+	o, err := tk.visitorData(v)
+	if err != nil {
 		return err
 	}
-	tk.macs.prepare(tk.APIKey)
+	writeObject(d, o)
 	return nil
 }
 
@@ -109,21 +147,16 @@ func tawkToHash(m *hmacStates, key []byte, message string) string {
 	return m.hex(key, message)
 }
 
-// tawkToCode applies the data through window.Tawk_API. ready runs f once
-// the widget's API is there: at once when it is, else from Tawk_API.onLoad,
+// The widget's code, through window.Tawk_API. ready runs f once the
+// widget's API is there: at once when it is, else from Tawk_API.onLoad,
 // keeping any onLoad the page set.
-const tawkToCode jsCode = `(function(){var L=` + jsLoad + `;` +
-	`function api(w){if(!w.Tawk_API){w.Tawk_API={}}return w.Tawk_API}` +
-	`function ready(w,f){var a=api(w);if(typeof a.setAttributes==="function"){f(a);return}` +
-	`var p=a.onLoad;a.onLoad=function(){if(typeof p==="function"){p.apply(this,arguments)}f(api(w))}}` +
-	`function start(w,c){api(w);w.Tawk_LoadStart=new Date();` +
-	`L(w.document,"https://embed.tawk.to/"+encodeURIComponent(c.property_id)+"/"+encodeURIComponent(c.widget_id))}` +
-	`function nop(){}` +
-	`function login(w,v){ready(w,function(a){if(typeof a.login==="function"){a.login(v.login,nop)}})}` +
-	`function identify(w,c,v){if(v.visitor){api(w).visitor=v.visitor}else if(v.login){login(w,v)}start(w,c)}` +
-	`return {identify:identify,` +
-	`anonymous:function(w,c){start(w,c)},` +
-	`reset:function(w,c){var a=api(w);try{delete a.visitor}catch(e){}` +
-	`ready(w,function(a){if(typeof a.logout==="function"){a.logout(nop)}})},` +
-	`update:function(w,c,v){if(!w.Tawk_LoadStart){identify(w,c,v);return}` +
-	`if(v.visitor){api(w).visitor=v.visitor;ready(w,function(a){a.setAttributes(v.visitor,nop)})}else if(v.login){login(w,v)}}}})()`
+const (
+	tawkToAPI jsCode = `function api(){if(!w.Tawk_API){w.Tawk_API={}}return w.Tawk_API}function nop(){}` +
+		`function ready(f){var a=api();if(typeof a.setAttributes==="function"){f(a);return}` +
+		`var p=a.onLoad;a.onLoad=function(){if(typeof p==="function"){p.apply(this,arguments)}f(api())}}` +
+		`function login(l){ready(function(a){if(typeof a.login==="function"){a.login(l,nop)}})}`
+	tawkToStart jsCode = tawkToAPI + jsLoadDecl +
+		`function start(){api();w.Tawk_LoadStart=new Date();` +
+		`L(w.document,"https://embed.tawk.to/"+encodeURIComponent(c.property_id)+"/"+encodeURIComponent(c.widget_id))}`
+	tawkToIdentify jsCode = `function identify(v){if(v.visitor){api().visitor=v.visitor}else if(v.login){login(v.login)}start()}`
+)

@@ -16,7 +16,7 @@ func TestTawkToHashVectors(t *testing.T) {
 		{string(testKey), "Zoë@exämple.com", "3bde6e4f5fb0b7df25153350376d6567027964558bf5d136e7e9703421fb010b"},
 	} {
 		var pooled hmacStates
-		pooled.prepare([]byte(tc.key))
+		pooled.prepare(8, []byte(tc.key))
 		for _, m := range []*hmacStates{{}, &pooled} {
 			if got := tawkToHash(m, []byte(tc.key), tc.msg); got != tc.want {
 				t.Errorf("tawkToHash(%q) = %s, want %s", tc.msg, got, tc.want)
@@ -29,7 +29,7 @@ const tawkTestEmbed = "https://embed.tawk.to/5f1e2d3c4b5a69788796a5b4/1ab2cd3ef"
 
 func tawkTest(t *testing.T) *TawkTo {
 	tk := &TawkTo{PropertyID: "5f1e2d3c4b5a69788796a5b4", WidgetID: "1ab2cd3ef", APIKey: []byte("tawk-js-api-key-0123456789")}
-	if err := tk.Validate(); err != nil {
+	if _, err := tk.Prepare(testSetup(testRequest())); err != nil {
 		t.Fatal(err)
 	}
 	return tk
@@ -41,7 +41,7 @@ func TestTawkToVisitorBeforeEmbed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := runWidget(t, nodeInput{Read: []string{"Tawk_API"}}, "", tawkToCode, tk.config(), widgetCall{"identify", d})
+	out := runWidget(t, nodeInput{Read: []string{"Tawk_API"}}, "", mustPrepare(t, tk), widgetCall{"identify", d})
 	visitor, _ := readMap(out, "Tawk_API")["visitor"].(map[string]any)
 	// printf '%s' visitor@example.com | openssl dgst -sha256 -hmac tawk-js-api-key-0123456789
 	want := map[string]any{"name": "Ann", "email": "visitor@example.com", "hash": "8683725279d0a09732bbdac87e32d68ffbef1513b9183dafcd77b1fe9d9b4f24"}
@@ -61,7 +61,7 @@ func TestTawkToLoginWithoutEmail(t *testing.T) {
 		OnScriptLoad: map[string][]string{tawkTestEmbed: {"Tawk_API.setAttributes", "Tawk_API.login"}},
 		Invoke:       []string{"Tawk_API.onLoad"},
 		Read:         []string{"Tawk_API"},
-	}, "", tawkToCode, tk.config(), widgetCall{"identify", d})
+	}, "", mustPrepare(t, tk), widgetCall{"identify", d})
 	calls := out.calls("Tawk_API.login")
 	// printf '%s' user-42 | openssl dgst -sha256 -hmac tawk-js-api-key-0123456789
 	want := map[string]any{"userId": "user-42", "hash": "d6890e52e5d02defd3bde1c4a227717d96d47a58e18ad23bca01e850e262e665", "name": "Ann"}
@@ -80,7 +80,7 @@ func TestTawkToResetAndUpdate(t *testing.T) {
 	out := runWidget(t, nodeInput{
 		OnScriptLoad: map[string][]string{tawkTestEmbed: {"Tawk_API.setAttributes", "Tawk_API.logout", "pageOnLoad"}},
 		Invoke:       []string{"Tawk_API.onLoad"},
-	}, `window.Tawk_API={visitor:{email:"old@example.com"},onLoad:function(){window.pageOnLoad()}};`, tawkToCode, tk.config(),
+	}, `window.Tawk_API={visitor:{email:"old@example.com"},onLoad:function(){window.pageOnLoad()}};`, mustPrepare(t, tk),
 		widgetCall{"reset", nil}, widgetCall{"anonymous", nil})
 	if len(out.calls("Tawk_API.logout")) != 1 || len(out.calls("pageOnLoad")) != 1 {
 		t.Errorf("calls = %+v, want logout and the page's onLoad", out.Calls)
@@ -90,7 +90,7 @@ func TestTawkToResetAndUpdate(t *testing.T) {
 	}
 	// A loaded widget changes identity in place with setAttributes.
 	d, _ := tk.visitorData(Visitor{ID: "7", Email: "b@example.com"})
-	out = runWidget(t, nodeInput{Stubs: []string{"Tawk_API.setAttributes"}}, `window.Tawk_LoadStart=new Date();`, tawkToCode, tk.config(), widgetCall{"update", d})
+	out = runWidget(t, nodeInput{Stubs: []string{"Tawk_API.setAttributes"}}, `window.Tawk_LoadStart=new Date();`, mustPrepare(t, tk), widgetCall{"update", d})
 	calls := out.calls("Tawk_API.setAttributes")
 	if len(calls) != 1 || calls[0].Args[0].(map[string]any)["hash"] != tawkToHash(&hmacStates{}, tk.APIKey, "b@example.com") || len(out.Scripts) != 0 {
 		t.Errorf("calls = %+v scripts %v", calls, out.Scripts)

@@ -1,33 +1,59 @@
 package vendors
 
-// The widgets added after the first four (Intercom, Crisp, Tawk.to,
-// Chatwoot, Help Scout, Front, Drift, HubSpot) each own constant JavaScript:
-// an object with four functions, identify(w,c,v), anonymous(w,c), reset(w,c)
-// and update(w,c,v), where w is the window, c the vendor's configuration
-// data (the same on every page) and v the visitor's data (plain JSON values
-// built in Go and written by the encoder). No value is ever concatenated
-// into the code, so the code is the same on every response and for every
-// visitor.
+// The constant code of the widgets added after the first four (Intercom,
+// Crisp, tawk.to, Chatwoot, Help Scout, Front, Drift, HubSpot) is written as
+// Script bodies, function(d, w), each starting with the vendor's
+// configuration as a constant object c (written by the encoder in Prepare)
+// and declaring the few helpers it uses. No visitor value is part of the
+// code: the page's data carries those.
 //
-// The fragments below are shared by those objects. They are Go constants,
-// joined into each vendor's code at compile time.
+// The helpers below are declarations shared by those bodies, joined into
+// them at compile time.
 
-// jsLoad is a function L(d, src, onload) that adds an asynchronous
-// <script src> to the document unless one with the same resolved src is
-// there already, in which case it does nothing (the page installs the widget
-// itself) and returns false. onload, when given, runs when the script has
-// loaded.
-const jsLoad jsCode = `function(d,src,onload){var e=d.createElement("script");e.async=true;e.src=src;` +
-	`var l=d.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return false}}` +
-	`if(onload){e.onload=onload}(d.head||d.documentElement).appendChild(e);return true}`
+// jsLoadDecl declares L(doc, src, onload): add an asynchronous <script src>
+// to the document unless one with the same resolved src is there already
+// (then do nothing and return false: the page installs the widget itself).
+// onload, when given, runs when the script has loaded.
+const jsLoadDecl jsCode = `function L(doc,src,onload){var e=doc.createElement("script");e.async=true;e.src=src;` +
+	`var l=doc.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return false}}` +
+	`if(onload){e.onload=onload}(doc.head||doc.documentElement).appendChild(e);return true}`
 
-// jsReady is a function R(w, present, f) that calls f once present() is
-// true: at once when it already is, else when the window's load event fires
-// (every async script added while the page was parsed has run by then).
-// When the API never appears nothing happens.
-const jsReady jsCode = `function(w,present,f){if(present()){f();return}` +
+// jsReadyDecl declares R(present, f): call f once present() is true, at
+// once when it already is, else when the window's load event fires (every
+// async script added while the page was parsed has run by then). When the
+// API never appears nothing happens.
+const jsReadyDecl jsCode = `function R(present,f){if(present()){f();return}` +
 	`if(w.addEventListener){w.addEventListener("load",function(){if(present()){f()}})}}`
 
-// jsOwn is a function O(o, k) that reports whether k is o's own property,
-// so that a page's Object.prototype never adds settings.
-const jsOwn jsCode = `function(o,k){return Object.prototype.hasOwnProperty.call(o,k)}`
+// jsOwnDecl declares O(o, k): whether k is o's own property, so that a
+// page's Object.prototype never adds settings.
+const jsOwnDecl jsCode = `function O(o,k){return Object.prototype.hasOwnProperty.call(o,k)}`
+
+// widgetBody returns one Script body: c, the vendor's configuration, then
+// code. Configuration values are checked by Validate, so an encoding error
+// here is a bug (script.text panics, which middleware.New reports).
+func widgetBody(c Object, code ...jsCode) string {
+	var s script
+	s.code("var c=").value(c).code(";")
+	for _, x := range code {
+		s.code(x)
+	}
+	return s.text()
+}
+
+// writeObject writes o's fields into d: strings with Data.String, nested
+// Objects as nested objects, anything else with Data.Value.
+func writeObject(d *Data, o Object) {
+	for _, f := range o {
+		switch v := f.Value.(type) {
+		case string:
+			d.String(f.Key, v)
+		case Object:
+			d.Object(f.Key)
+			writeObject(d, v)
+			d.End()
+		default:
+			d.Value(f.Key, v)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package vendors
 
 import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"regexp"
@@ -9,40 +13,55 @@ import (
 	"testing"
 )
 
-// widgetCall is one call of a widget code's functions: fn is "identify",
-// "anonymous", "reset" or "update"; v is the visitor data (nil for anonymous
-// and reset).
+// widgetCall is one call of a vendor's Script: fn is "identify",
+// "anonymous", "reset" or "update"; v is the data (nil: null, except for
+// identify, whose data is an object).
 type widgetCall struct {
 	fn string
 	v  Object
 }
 
-// widgetScript returns a script that applies code's functions in order to
-// the window with configuration c, every value written by the encoder, the
-// way a page receives them.
-func widgetScript(t *testing.T, code jsCode, c Object, calls ...widgetCall) string {
+// mustPrepare returns v's Script.
+func mustPrepare(t *testing.T, v Vendor) Script {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("(function(W){var k=")
-	b.WriteString(string(code))
-	b.WriteString(";var c=")
-	cj, err := AppendJS(nil, c)
+	sc, err := v.Prepare(testSetup(testRequest()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Write(cj)
-	b.WriteString(";\n")
+	for _, b := range []string{sc.Identify, sc.Anonymous, sc.Reset, sc.Update} {
+		checkScriptSafe(t, v.Name()+" code", []byte(b))
+	}
+	return sc
+}
+
+// widgetScript returns a script that runs the calls of sc's bodies in
+// order, each as function(d, w) with its data written by the encoder, the
+// way the middleware's page runtime calls them.
+func widgetScript(t *testing.T, sc Script, calls ...widgetCall) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("(function(W){var k={")
+	for i, f := range []struct{ key, body string }{{"identify", sc.Identify}, {"anonymous", sc.Anonymous}, {"reset", sc.Reset}, {"update", sc.Update}} {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(f.key + ":function(d,w){\n" + f.body + "\n}")
+	}
+	b.WriteString("};\n")
 	for _, call := range calls {
-		b.WriteString("k." + call.fn + "(W,c")
-		if call.v != nil {
-			vj, err := AppendJS(nil, call.v)
-			if err != nil {
+		data := []byte("null")
+		if call.v != nil || call.fn == "identify" {
+			if call.v == nil {
+				call.v = Object{}
+			}
+			var err error
+			if data, err = AppendJS(nil, call.v); err != nil {
 				t.Fatal(err)
 			}
-			b.WriteString(",")
-			b.Write(vj)
 		}
-		b.WriteString(");\n")
+		b.WriteString("k." + call.fn + "(")
+		b.Write(data)
+		b.WriteString(",W);\n")
 	}
 	b.WriteString("})(window);\n")
 	checkScriptSafe(t, "widget script", []byte(b.String()))
@@ -51,10 +70,25 @@ func widgetScript(t *testing.T, code jsCode, c Object, calls ...widgetCall) stri
 
 // runWidget runs prelude (test set-up, such as marking a stub widget as
 // loaded) and then the calls, in the node harness.
-func runWidget(t *testing.T, in nodeInput, prelude string, code jsCode, c Object, calls ...widgetCall) nodeOutput {
+func runWidget(t *testing.T, in nodeInput, prelude string, sc Script, calls ...widgetCall) nodeOutput {
 	t.Helper()
-	in.Script = prelude + widgetScript(t, code, c, calls...)
+	in.Script = prelude + widgetScript(t, sc, calls...)
 	return runNode(t, in)
+}
+
+// identifyJSON returns the data v's Identify writes for vis, as JSON.
+func identifyJSON(t *testing.T, v Vendor, vis Visitor) string {
+	t.Helper()
+	var d Data
+	d.Reset(nil)
+	if err := v.Identify(context.Background(), testRequest(), vis, &d); err != nil {
+		t.Fatal(err)
+	}
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // configErrorFields returns the Field of every *ConfigError joined in err,
@@ -117,4 +151,12 @@ func jsonString(t *testing.T, v any) string {
 
 func regexpMatch(pattern, s string) bool {
 	return regexp.MustCompile(pattern).MatchString(s)
+}
+
+// hmacHexOf is HMAC-SHA256(key, msg) in lowercase hex from the standard
+// library alone, to check signatures as received.
+func hmacHexOf(key []byte, msg string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return hex.EncodeToString(m.Sum(nil))
 }

@@ -24,14 +24,14 @@ func TestWidgetsHostileValues(t *testing.T) {
 	hsc := &HelpScout{BeaconID: helpScoutTestID, SecureKey: testKey}
 	fr := &Front{ChatID: "c1", VerificationSecret: testKey}
 	dr := &Drift{EmbedID: "e1", SigningKey: testKey}
-	for _, v := range []Validator{ic, icJWT, cr, tk, cw, hsc, fr, dr} {
-		if err := v.Validate(); err != nil {
+	for _, v := range []Vendor{ic, icJWT, cr, tk, cw, hsc, fr, dr} {
+		if _, err := v.Prepare(testSetup(testRequest())); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sign := func(msg any) string {
 		s, _ := msg.(string)
-		return hmacHex(testKey, []byte(s))
+		return hmacHexOf(testKey, s)
 	}
 
 	for _, s := range hostileStrings {
@@ -47,14 +47,14 @@ func TestWidgetsHostileValues(t *testing.T) {
 		var script strings.Builder
 		script.WriteString(chatwootPrelude + `window.$chatwoot.hasLoaded=true;` +
 			`window.Beacon=function(m,o,d){window.Beacon.readyQueue.push({method:m,options:o,data:d})};window.Beacon.readyQueue=[];window.BQ=window.Beacon.readyQueue;`)
-		script.WriteString(widgetScript(t, intercomCode, ic.config(), widgetCall{"identify", must(ic.visitorData(v, testNow))}))
-		script.WriteString(widgetScript(t, crispCode, cr.config(), widgetCall{"identify", must(cr.visitorData(v))}))
-		script.WriteString(widgetScript(t, tawkToCode, tk.config(), widgetCall{"identify", must(tk.visitorData(v))}))
-		script.WriteString(widgetScript(t, chatwootCode, cw.config(), widgetCall{"identify", must(cw.visitorData(v))}))
-		script.WriteString(widgetScript(t, helpScoutCode, hsc.config(), widgetCall{"identify", must(hsc.visitorData(v))}))
-		script.WriteString(widgetScript(t, frontCode, fr.config(), widgetCall{"identify", must(fr.visitorData(v))}))
-		script.WriteString(widgetScript(t, driftCode, dr.config(), widgetCall{"identify", must(dr.visitorData(v, testNow))}))
-		script.WriteString(widgetScript(t, hubSpotCode, hs.config(), widgetCall{"identify", must(hs.visitorData(context.Background(), v))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, ic), widgetCall{"identify", must(ic.visitorData(v, testNow))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, cr), widgetCall{"identify", must(cr.visitorData(v))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, tk), widgetCall{"identify", must(tk.visitorData(v))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, cw), widgetCall{"identify", must(cw.visitorData(v))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, hsc), widgetCall{"identify", must(hsc.visitorData(v))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, fr), widgetCall{"identify", must(fr.visitorData(v))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, dr), widgetCall{"identify", must(dr.visitorData(v, testNow))}))
+		script.WriteString(widgetScript(t, mustPrepare(t, hs), widgetCall{"identify", must(hs.visitorData(context.Background(), v))}))
 		jwtData := must(icJWT.visitorData(v, testNow))
 
 		out := runNode(t, nodeInput{
