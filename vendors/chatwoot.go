@@ -51,6 +51,10 @@ type Chatwoot struct {
 	WebsiteToken string
 	// HMACToken signs identifiers (required, at least 16 bytes).
 	HMACToken []byte
+	// ScriptURL is the widget's script, <BaseURL>/packs/js/sdk.js
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	macs hmacStates // reused states under HMACToken
 }
@@ -71,6 +75,9 @@ func (cw *Chatwoot) Validate() error {
 	}
 	errs = append(errs, checkID(chatwootName, "WebsiteToken", cw.WebsiteToken, 128, "_-"),
 		checkKey(chatwootName, "HMACToken", cw.HMACToken))
+	if cw.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(chatwootName, "ScriptURL", cw.ScriptURL))
+	}
 	return errors.Join(errs...)
 }
 
@@ -113,7 +120,7 @@ func (cw *Chatwoot) Identify(ctx context.Context, r Request, v Visitor, d *Data)
 }
 
 func (cw *Chatwoot) config() Object {
-	return Object{{"base_url", strings.TrimRight(cw.BaseURL, "/")}, {"website_token", cw.WebsiteToken}}
+	return Object{{"base_url", strings.TrimRight(cw.BaseURL, "/")}, {"website_token", cw.WebsiteToken}, {"src", cw.scriptURL()}}
 }
 
 // visitorData returns {identifier, user: {email, name, avatar_url,
@@ -147,6 +154,14 @@ const (
 		`w.addEventListener("chatwoot:ready",g)}`
 	chatwootStart jsCode = chatwootReady + jsLoadDecl +
 		`function start(){if(!w.chatwootSettings){w.chatwootSettings={}}var b=c.base_url;` +
-		`L(w.document,b+"/packs/js/sdk.js",function(){if(w.chatwootSDK){w.chatwootSDK.run({websiteToken:c.website_token,baseUrl:b})}})}`
+		`L(w.document,c.src,function(){if(w.chatwootSDK){w.chatwootSDK.run({websiteToken:c.website_token,baseUrl:b})}})}`
 	chatwootIdentify jsCode = `function identify(v){ready(function(cw){cw.setUser(v.identifier,v.user)});start()}`
 )
+
+// scriptURL returns ScriptURL or the vendor's own.
+func (cw *Chatwoot) scriptURL() string {
+	if cw.ScriptURL != "" {
+		return cw.ScriptURL
+	}
+	return strings.TrimRight(cw.BaseURL, "/") + "/packs/js/sdk.js"
+}

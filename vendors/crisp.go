@@ -67,6 +67,10 @@ type Crisp struct {
 	// TokenIDKey, when set (at least 16 bytes, not VerifySecret), derives
 	// CRISP_TOKEN_ID for session continuity. It must never change.
 	TokenIDKey []byte
+	// ScriptURL is the widget's script, https://client.crisp.chat/l.js
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	macs hmacStates // reused states under VerifySecret and TokenIDKey
 }
@@ -89,6 +93,9 @@ func (c *Crisp) Validate() error {
 	if c.TokenIDKey != nil {
 		errs = append(errs, checkKey(crispName, "TokenIDKey", c.TokenIDKey),
 			checkDistinctKeys(crispName, "TokenIDKey", c.TokenIDKey, "VerifySecret", c.VerifySecret))
+	}
+	if c.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(crispName, "ScriptURL", c.ScriptURL))
 	}
 	return errors.Join(errs...)
 }
@@ -154,7 +161,7 @@ func isUUID(s string) bool {
 }
 
 func (c *Crisp) config() Object {
-	return Object{{"website_id", c.WebsiteID}}
+	return Object{{"website_id", c.WebsiteID}, {"src", c.scriptURL()}}
 }
 
 // visitorData returns token_id (with TokenIDKey), email and sig (when v has
@@ -196,7 +203,15 @@ const (
 	crispQueue jsCode = `function q(){if(!w.$crisp){w.$crisp=[]}return w.$crisp}` +
 		`function token(t){if(t){w.CRISP_TOKEN_ID=t}else{w.CRISP_TOKEN_ID=undefined;try{delete w.CRISP_TOKEN_ID}catch(e){}}}`
 	crispStart jsCode = crispQueue + jsLoadDecl +
-		`function start(){q();w.CRISP_WEBSITE_ID=c.website_id;L(w.document,"https://client.crisp.chat/l.js")}`
+		`function start(){q();w.CRISP_WEBSITE_ID=c.website_id;L(w.document,c.src)}`
 	crispSet jsCode = `function set(v){var p=q();if(v.email){p.push(["set","user:email",[v.email,v.sig]])}` +
 		`if(v.nickname){p.push(["set","user:nickname",[v.nickname]])}if(v.phone){p.push(["set","user:phone",[v.phone]])}}`
 )
+
+// scriptURL returns ScriptURL or the vendor's own.
+func (c *Crisp) scriptURL() string {
+	if c.ScriptURL != "" {
+		return c.ScriptURL
+	}
+	return "https://client.crisp.chat/l.js"
+}

@@ -59,6 +59,10 @@ type Drift struct {
 	// TokenTTL is how long an identity JWT is valid; five minutes by
 	// default, at least ten seconds and at most an hour.
 	TokenTTL time.Duration
+	// ScriptURL is the widget's script, https://js.driftt.com/include/<five-minute bucket>/<EmbedID>.js, as Drift's snippet builds it
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	prepared atomic.Bool // set by Prepare
 }
@@ -85,6 +89,9 @@ func (dr *Drift) Validate() error {
 		errs = append(errs, configErr(driftName, "TokenTTL", "is shorter than ten seconds"))
 	case dr.TokenTTL > time.Hour:
 		errs = append(errs, configErr(driftName, "TokenTTL", "is longer than an hour"))
+	}
+	if dr.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(driftName, "ScriptURL", dr.ScriptURL))
 	}
 	return errors.Join(errs...)
 }
@@ -125,7 +132,7 @@ func (dr *Drift) Identify(ctx context.Context, r Request, v Visitor, d *Data) er
 }
 
 func (dr *Drift) config() Object {
-	return Object{{"embed_id", dr.EmbedID}}
+	return Object{{"embed_id", dr.EmbedID}, {"src", dr.ScriptURL}}
 }
 
 // visitorData returns {user_id, attributes: {email, name}, jwt}.
@@ -171,7 +178,7 @@ const (
 		`t.methods=["identify","config","track","reset","debug","show","ping","page","hide","off","on"];` +
 		`t.factory=function(e){return function(){var n=Array.prototype.slice.call(arguments);n.unshift(e);t.push(n);return t}};` +
 		`for(var i=0;i<t.methods.length;i++){t[t.methods[i]]=t.factory(t.methods[i])}` +
-		`t.load=function(id){var p=3e5,n=Math.ceil(new Date()/p)*p;L(w.document,"https://js.driftt.com/include/"+n+"/"+encodeURIComponent(id)+".js")};` +
+		`t.load=function(id){var p=3e5,n=Math.ceil(new Date()/p)*p;L(w.document,c.src||"https://js.driftt.com/include/"+n+"/"+encodeURIComponent(id)+".js")};` +
 		`t.SNIPPET_VERSION="0.3.1"}return t}`
 	driftStart jsCode = driftQueue +
 		`function start(){var t=q();if(!t.init&&!t.chatidentLoad&&typeof t.load==="function"){t.chatidentLoad=true;t.load(c.embed_id)}return t}`

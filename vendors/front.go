@@ -45,6 +45,10 @@ type Front struct {
 	ChatID string
 	// VerificationSecret signs user ids (required, at least 16 bytes).
 	VerificationSecret []byte
+	// ScriptURL is the widget's script, https://chat-assets.frontapp.com/v1/chat.bundle.js
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	macs hmacStates // reused states under VerificationSecret
 }
@@ -57,10 +61,14 @@ func (f *Front) Name() string { return frontName }
 // Validate reports every configuration mistake, each a *ConfigError,
 // joined with errors.Join.
 func (f *Front) Validate() error {
-	return errors.Join(
+	errs := []error{
 		checkID(frontName, "ChatID", f.ChatID, 128, "_-"),
 		checkKey(frontName, "VerificationSecret", f.VerificationSecret),
-	)
+	}
+	if f.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(frontName, "ScriptURL", f.ScriptURL))
+	}
+	return errors.Join(errs...)
 }
 
 // Prepare checks the configuration, prepares the keyed state and returns
@@ -102,7 +110,7 @@ func (f *Front) Identify(ctx context.Context, r Request, v Visitor, d *Data) err
 }
 
 func (f *Front) config() Object {
-	return Object{{"chat_id", f.ChatID}}
+	return Object{{"chat_id", f.ChatID}, {"src", f.scriptURL()}}
 }
 
 // visitorData returns init's identity options: userId, userHash, email,
@@ -140,5 +148,13 @@ const (
 	frontHas  jsCode = jsReadyDecl + `function has(){return typeof w.FrontChat==="function"}`
 	frontInit jsCode = frontHas + jsLoadDecl + jsOwnDecl +
 		`function opts(v){var o={chatId:c.chat_id,useDefaultLauncher:true};if(v){for(var k in v){if(O(v,k)){o[k]=v[k]}}}return o}` +
-		`function init(v){L(w.document,"https://chat-assets.frontapp.com/v1/chat.bundle.js");R(has,function(){w.FrontChat("init",opts(v))})}`
+		`function init(v){L(w.document,c.src);R(has,function(){w.FrontChat("init",opts(v))})}`
 )
+
+// scriptURL returns ScriptURL or the vendor's own.
+func (f *Front) scriptURL() string {
+	if f.ScriptURL != "" {
+		return f.ScriptURL
+	}
+	return "https://chat-assets.frontapp.com/v1/chat.bundle.js"
+}

@@ -45,6 +45,10 @@ type HelpScout struct {
 	BeaconID string
 	// SecureKey signs e-mails (required, at least 16 bytes).
 	SecureKey []byte
+	// ScriptURL is the widget's script, https://beacon-v2.helpscout.net
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	macs hmacStates // reused states under SecureKey
 }
@@ -64,6 +68,9 @@ func (hs *HelpScout) Validate() error {
 		errs = append(errs, configErr(helpScoutName, "BeaconID", "is not a UUID"))
 	}
 	errs = append(errs, checkKey(helpScoutName, "SecureKey", hs.SecureKey))
+	if hs.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(helpScoutName, "ScriptURL", hs.ScriptURL))
+	}
 	return errors.Join(errs...)
 }
 
@@ -105,7 +112,7 @@ func (hs *HelpScout) Identify(ctx context.Context, r Request, v Visitor, d *Data
 }
 
 func (hs *HelpScout) config() Object {
-	return Object{{"beacon_id", hs.BeaconID}}
+	return Object{{"beacon_id", hs.BeaconID}, {"src", hs.scriptURL()}}
 }
 
 // visitorData returns identify's object, or nil for a visitor without an
@@ -144,4 +151,12 @@ func helpScoutSignature(m *hmacStates, key []byte, email string) string {
 const helpScoutStart jsCode = jsLoadDecl +
 	`function q(){if(typeof w.Beacon!=="function"){var b=function(m,o,x){b.readyQueue.push({method:m,options:o,data:x})};b.readyQueue=[];w.Beacon=b}return w.Beacon}` +
 	`function inited(B){var r=B.readyQueue;if(!r){return true}for(var i=0;i<r.length;i++){if(r[i]&&r[i].method==="init"){return true}}return false}` +
-	`function start(){var B=q();if(!inited(B)){B("init",c.beacon_id)}L(w.document,"https://beacon-v2.helpscout.net");return B}`
+	`function start(){var B=q();if(!inited(B)){B("init",c.beacon_id)}L(w.document,c.src);return B}`
+
+// scriptURL returns ScriptURL or the vendor's own.
+func (hs *HelpScout) scriptURL() string {
+	if hs.ScriptURL != "" {
+		return hs.ScriptURL
+	}
+	return "https://beacon-v2.helpscout.net"
+}

@@ -94,6 +94,10 @@ type HubSpot struct {
 	// Logger receives the once-per-cause failure records; slog.Default()
 	// by default.
 	Logger *slog.Logger
+	// ScriptURL is the widget's script, https://js.hs-scripts.com/<PortalID>.js
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	tokens atomic.Value // *hubSpotTokens, set by the first Validate that succeeds
 }
@@ -148,6 +152,9 @@ func (h *HubSpot) Validate() error {
 	case h.RetryAfter > time.Hour:
 		errs = append(errs, configErr(hubSpotName, "RetryAfter", "is longer than an hour"))
 	}
+	if h.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(hubSpotName, "ScriptURL", h.ScriptURL))
+	}
 	return errors.Join(errs...)
 }
 
@@ -200,7 +207,7 @@ func (h *HubSpot) client() *hubSpotTokens {
 }
 
 func (h *HubSpot) config() Object {
-	return Object{{"portal_id", h.PortalID}}
+	return Object{{"portal_id", h.PortalID}, {"src", h.scriptURL()}}
 }
 
 // visitorData returns {email, token} for v, or nil when v gets the
@@ -237,8 +244,16 @@ const (
 		`function ready(f){var h=api();if(h){f(h);return}if(!w.hsConversationsOnReady){w.hsConversationsOnReady=[]}` +
 		`w.hsConversationsOnReady.push(function(){var h=api();if(h){f(h)}})}`
 	hubSpotLoad jsCode = hubSpotReady + jsLoadDecl +
-		`function load(){L(w.document,"https://js.hs-scripts.com/"+encodeURIComponent(c.portal_id)+".js")}`
+		`function load(){L(w.document,c.src)}`
 	hubSpotSet jsCode = `function set(v){var s=w.hsConversationsSettings;if(!s){s=w.hsConversationsSettings={}}` +
 		`s.loadImmediately=false;s.identificationEmail=v.email;s.identificationToken=v.token}` +
 		`function reload(h){var st=typeof h.widget.status==="function"?h.widget.status():null;if(st&&st.loaded){h.widget.remove()}h.widget.load()}`
 )
+
+// scriptURL returns ScriptURL or the vendor's own.
+func (h *HubSpot) scriptURL() string {
+	if h.ScriptURL != "" {
+		return h.ScriptURL
+	}
+	return "https://js.hs-scripts.com/" + h.PortalID + ".js"
+}

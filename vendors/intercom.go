@@ -76,6 +76,10 @@ type Intercom struct {
 	// least a minute and at most a day. A page open longer than this needs
 	// an update with a fresh JWT before the Messenger makes new requests.
 	JWTTTL time.Duration
+	// ScriptURL is the widget's script, https://widget.intercom.io/widget/<AppID>
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	macs hmacStates // reused states under Secret
 }
@@ -166,6 +170,9 @@ func (ic *Intercom) Validate() error {
 	case ic.JWTTTL > 24*time.Hour:
 		errs = append(errs, configErr(intercomName, "JWTTTL", "is longer than a day"))
 	}
+	if ic.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(intercomName, "ScriptURL", ic.ScriptURL))
+	}
 	return errors.Join(errs...)
 }
 
@@ -212,7 +219,7 @@ func (ic *Intercom) Identify(ctx context.Context, r Request, v Visitor, d *Data)
 // config is the data every page gets: the settings that boot an anonymous
 // Messenger.
 func (ic *Intercom) config() Object {
-	return Object{{"app_id", ic.AppID}, {"api_base", ic.Region.APIBase()}}
+	return Object{{"app_id", ic.AppID}, {"api_base", ic.Region.APIBase()}, {"src", ic.scriptURL()}}
 }
 
 // visitorData returns the identity settings for v, merged by the code into
@@ -287,7 +294,15 @@ const (
 		`function q(){var ic=w.Intercom;if(typeof ic!=="function"){var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=ic=i}return ic}`
 	intercomBoot jsCode = intercomHelpers + jsLoadDecl +
 		`function boot(o){w.intercomSettings=o;var ic=w.Intercom;if(typeof ic==="function"&&!ic.q){ic("update",o);return}` +
-		`q();L(w.document,"https://widget.intercom.io/widget/"+encodeURIComponent(c.app_id))}`
+		`q();L(w.document,c.src)}`
 	intercomRebootFn jsCode = `function reboot(o){w.intercomSettings=o;var ic=q();ic("shutdown");ic("boot",o)}`
 	intercomReboot   jsCode = intercomHelpers + intercomRebootFn
 )
+
+// scriptURL returns ScriptURL or the vendor's own.
+func (ic *Intercom) scriptURL() string {
+	if ic.ScriptURL != "" {
+		return ic.ScriptURL
+	}
+	return "https://widget.intercom.io/widget/" + ic.AppID
+}

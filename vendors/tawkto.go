@@ -49,6 +49,10 @@ type TawkTo struct {
 	// APIKey is the JavaScript API key that signs identities (required, at
 	// least 16 bytes).
 	APIKey []byte
+	// ScriptURL is the widget's script, https://embed.tawk.to/<PropertyID>/<WidgetID>
+	// by default: set it only to serve the widget from elsewhere (a local
+	// stand-in, a proxy). An absolute http(s) URL or a path on the site.
+	ScriptURL string
 
 	macs hmacStates // reused states under APIKey
 }
@@ -67,6 +71,9 @@ func (tk *TawkTo) Validate() error {
 	}
 	if tk.WidgetID != "" {
 		errs = append(errs, checkID(tawkToName, "WidgetID", tk.WidgetID, 64, "_-"))
+	}
+	if tk.ScriptURL != "" {
+		errs = append(errs, checkScriptURL(tawkToName, "ScriptURL", tk.ScriptURL))
 	}
 	return errors.Join(errs...)
 }
@@ -113,11 +120,14 @@ func (tk *TawkTo) Identify(ctx context.Context, r Request, v Visitor, d *Data) e
 }
 
 func (tk *TawkTo) config() Object {
-	w := tk.WidgetID
-	if w == "" {
-		w = "default"
+	return Object{{"src", tk.scriptURL()}}
+}
+
+func (tk *TawkTo) widgetID() string {
+	if tk.WidgetID == "" {
+		return "default"
 	}
-	return Object{{"property_id", tk.PropertyID}, {"widget_id", w}}
+	return tk.WidgetID
 }
 
 // visitorData returns {"visitor": {name, email, hash}} for a visitor with an
@@ -157,6 +167,14 @@ const (
 		`function login(l){ready(function(a){if(typeof a.login==="function"){a.login(l,nop)}})}`
 	tawkToStart jsCode = tawkToAPI + jsLoadDecl +
 		`function start(){api();w.Tawk_LoadStart=new Date();` +
-		`L(w.document,"https://embed.tawk.to/"+encodeURIComponent(c.property_id)+"/"+encodeURIComponent(c.widget_id))}`
+		`L(w.document,c.src)}`
 	tawkToIdentify jsCode = `function identify(v){if(v.visitor){api().visitor=v.visitor}else if(v.login){login(v.login)}start()}`
 )
+
+// scriptURL returns ScriptURL or the vendor's own.
+func (tk *TawkTo) scriptURL() string {
+	if tk.ScriptURL != "" {
+		return tk.ScriptURL
+	}
+	return "https://embed.tawk.to/" + tk.PropertyID + "/" + tk.widgetID()
+}

@@ -117,3 +117,40 @@ func BenchmarkIdentifyWidgets(b *testing.B) {
 		})
 	}
 }
+
+// ScriptURL replaces each widget's own script (a self-hosted copy, the
+// demo's stand-ins), and a URL that is not one is a configuration error.
+func TestWidgetsScriptURL(t *testing.T) {
+	const src = "/standin/widget.js?a=</script>"
+	const loaded = "https://site.example/standin/widget.js?a=%3C/script%3E"
+	for _, w := range []Vendor{
+		&Intercom{AppID: "a1", Secret: testKey, ScriptURL: src},
+		&Crisp{WebsiteID: crispTestWebsite, VerifySecret: testKey, ScriptURL: src},
+		&TawkTo{PropertyID: "p1", APIKey: testKey, ScriptURL: src},
+		&Chatwoot{BaseURL: "https://chat.example.com", WebsiteToken: "w", HMACToken: testKey, ScriptURL: src},
+		&HelpScout{BeaconID: helpScoutTestID, SecureKey: testKey, ScriptURL: src},
+		&Front{ChatID: "c1", VerificationSecret: testKey, ScriptURL: src},
+		&Drift{EmbedID: "e1", SigningKey: testKey, ScriptURL: src},
+		&HubSpot{PortalID: "1", Token: []byte(hubSpotTestToken), ScriptURL: src},
+	} {
+		out := runWidget(t, nodeInput{}, "", mustPrepare(t, w), widgetCall{"anonymous", nil})
+		if len(out.Scripts) != 1 || out.Scripts[0] != loaded {
+			t.Errorf("%s: scripts = %v, want %s", w.Name(), out.Scripts, loaded)
+		}
+	}
+	for _, tc := range []struct {
+		v    Validator
+		name string
+	}{
+		{&Intercom{AppID: "a1", Secret: testKey, ScriptURL: "javascript:alert(1)"}, intercomName},
+		{&Crisp{WebsiteID: crispTestWebsite, VerifySecret: testKey, ScriptURL: "//evil.example/x.js"}, crispName},
+		{&TawkTo{PropertyID: "p1", APIKey: testKey, ScriptURL: "x.js"}, tawkToName},
+		{&Chatwoot{BaseURL: "https://chat.example.com", WebsiteToken: "w", HMACToken: testKey, ScriptURL: "data:,x"}, chatwootName},
+		{&HelpScout{BeaconID: helpScoutTestID, SecureKey: testKey, ScriptURL: "ftp://x.example/b.js"}, helpScoutName},
+		{&Front{ChatID: "c1", VerificationSecret: testKey, ScriptURL: "javascript:x"}, frontName},
+		{&Drift{EmbedID: "e1", SigningKey: testKey, ScriptURL: "javascript:x"}, driftName},
+		{&HubSpot{PortalID: "1", Token: []byte(hubSpotTestToken), ScriptURL: "javascript:x"}, hubSpotName},
+	} {
+		checkConfigErrors(t, tc.name+" ScriptURL", tc.v.Validate(), tc.name, "ScriptURL")
+	}
+}
