@@ -55,7 +55,8 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	sess := newSessions(cfg.Secrets.SessionKey, log)
-	standins, err := standinHandler(cfg.Secrets, now)
+	hubSpot := newHubSpotAPI(cfg.Secrets.HubSpotToken, now)
+	standins, err := standinHandler(cfg.Secrets, hubSpot, now)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	chat, err := middleware.New(middleware.Config{
-		Vendors:  demoVendors(cfg.Secrets),
+		Vendors:  append(demoVendors(cfg.Secrets), demoWidgets(cfg.Secrets, hubSpot)...),
 		Sources:  []middleware.Source{sess.source()},
 		SignOut:  middleware.SignOut{HashKey: cfg.Secrets.SignOutKey()},
 		Observer: m,

@@ -18,6 +18,14 @@ func testSecrets() Secrets {
 		HelpCrunchSecret: []byte("test-helpcrunch-secret-not-a-secret-0123456789"),
 		ZendeskSecret:    []byte("test-zendesk-secret-not-a-secret-0123456789"),
 		SessionKey:       []byte("test-session-key-not-a-secret-0123456789abcdef"),
+		IntercomSecret:   []byte("test-intercom-secret-not-a-secret-0123456789"),
+		CrispSecret:      []byte("test-crisp-secret-not-a-secret-0123456789"),
+		TawkSecret:       []byte("test-tawk-secret-not-a-secret-0123456789"),
+		ChatwootSecret:   []byte("test-chatwoot-secret-not-a-secret-0123456789"),
+		HelpScoutSecret:  []byte("test-helpscout-secret-not-a-secret-0123456789"),
+		FrontSecret:      []byte("test-front-secret-not-a-secret-0123456789"),
+		DriftSecret:      []byte("test-drift-secret-not-a-secret-0123456789"),
+		HubSpotToken:     []byte("test-hubspot-token-not-a-secret-0123456789"),
 	}
 }
 
@@ -30,6 +38,14 @@ func testEnv() map[string]string {
 		envHelpCrunchSecret: string(s.HelpCrunchSecret),
 		envZendeskSecret:    string(s.ZendeskSecret),
 		envSessionKey:       string(s.SessionKey),
+		envIntercomSecret:   string(s.IntercomSecret),
+		envCrispSecret:      string(s.CrispSecret),
+		envTawkSecret:       string(s.TawkSecret),
+		envChatwootSecret:   string(s.ChatwootSecret),
+		envHelpScoutSecret:  string(s.HelpScoutSecret),
+		envFrontSecret:      string(s.FrontSecret),
+		envDriftSecret:      string(s.DriftSecret),
+		envHubSpotToken:     string(s.HubSpotToken),
 	}
 }
 

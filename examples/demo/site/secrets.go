@@ -15,6 +15,15 @@ const (
 	envHelpCrunchSecret = "CHATIDENT_HELPCRUNCH_SECRET"
 	envZendeskSecret    = "CHATIDENT_ZENDESK_SECRET"
 	envSessionKey       = "CHATIDENT_SESSION_KEY"
+
+	envIntercomSecret  = "CHATIDENT_INTERCOM_SECRET"
+	envCrispSecret     = "CHATIDENT_CRISP_SECRET"
+	envTawkSecret      = "CHATIDENT_TAWK_SECRET"
+	envChatwootSecret  = "CHATIDENT_CHATWOOT_SECRET"
+	envHelpScoutSecret = "CHATIDENT_HELPSCOUT_SECRET"
+	envFrontSecret     = "CHATIDENT_FRONT_SECRET"
+	envDriftSecret     = "CHATIDENT_DRIFT_SECRET"
+	envHubSpotToken    = "CHATIDENT_HUBSPOT_TOKEN"
 )
 
 // minSessionKey is the shortest session key accepted: securecookie's HMAC
@@ -27,6 +36,7 @@ const minSessionKey = 32
 const (
 	labelWebimIDKey = "chatident demo webim id key"
 	labelSignOutKey = "chatident demo sign-out marker key"
+	labelCrispToken = "chatident demo crisp token id key"
 )
 
 // Secrets are the keys the demo's server holds. None of them ever reaches a
@@ -37,6 +47,15 @@ type Secrets struct {
 	HelpCrunchSecret []byte // HelpCrunch secret: signs security_hash
 	ZendeskSecret    []byte // Zendesk Chat shared secret: signs the visitor JWT
 	SessionKey       []byte // securecookie hash key of the demo's session cookie
+
+	IntercomSecret  []byte // Intercom identity verification secret: signs intercom_user_jwt
+	CrispSecret     []byte // Crisp verify secret: signs user:email
+	TawkSecret      []byte // tawk.to JavaScript API key: signs the Secure Mode hash
+	ChatwootSecret  []byte // Chatwoot inbox hmac_token: signs identifier_hash
+	HelpScoutSecret []byte // Help Scout Beacon secure key: signs the e-mail
+	FrontSecret     []byte // Front chat verification secret: signs userHash
+	DriftSecret     []byte // Drift widget signing key: signs the identity JWT
+	HubSpotToken    []byte // HubSpot private app token: asks the (stand-in) API for visitor tokens
 }
 
 // WebimIDKey is the key that turns user ids into Webim's opaque visitor ids:
@@ -51,6 +70,12 @@ func (s Secrets) WebimIDKey() []byte { return derive(s.WebimKey, labelWebimIDKey
 // bytes. Deriving it from the session key keeps markers valid across restarts
 // whenever sessions are.
 func (s Secrets) SignOutKey() []byte { return derive(s.SessionKey, labelSignOutKey) }
+
+// CrispTokenIDKey derives CRISP_TOKEN_ID from user ids:
+// HMAC-SHA256(CrispSecret, "chatident demo crisp token id key"), the raw 32
+// bytes. Crisp's token id is a bearer value the site derives with a key of
+// its own, never Crisp's verify secret itself.
+func (s Secrets) CrispTokenIDKey() []byte { return derive(s.CrispSecret, labelCrispToken) }
 
 func derive(key []byte, label string) []byte {
 	m := hmac.New(sha256.New, key)
@@ -72,6 +97,14 @@ func (s *Secrets) all() []struct {
 		{envHelpCrunchSecret, &s.HelpCrunchSecret},
 		{envZendeskSecret, &s.ZendeskSecret},
 		{envSessionKey, &s.SessionKey},
+		{envIntercomSecret, &s.IntercomSecret},
+		{envCrispSecret, &s.CrispSecret},
+		{envTawkSecret, &s.TawkSecret},
+		{envChatwootSecret, &s.ChatwootSecret},
+		{envHelpScoutSecret, &s.HelpScoutSecret},
+		{envFrontSecret, &s.FrontSecret},
+		{envDriftSecret, &s.DriftSecret},
+		{envHubSpotToken, &s.HubSpotToken},
 	}
 }
 

@@ -29,7 +29,7 @@ const (
 
 // standinHandler serves the stand-in files under /standin/ and each
 // stand-in's "vendor backend" at POST /standin/<vendor>/verify.
-func standinHandler(s Secrets, now func() time.Time) (http.Handler, error) {
+func standinHandler(s Secrets, api *hubSpotAPI, now func() time.Time) (http.Handler, error) {
 	mux := http.NewServeMux()
 	sub, err := fs.Sub(standinFiles, "standin")
 	if err != nil {
@@ -56,6 +56,9 @@ func standinHandler(s Secrets, now func() time.Time) (http.Handler, error) {
 	mux.Handle("POST "+standinPrefix+"webim/verify", verifyWebim(s.WebimKey, now))
 	mux.Handle("POST "+standinPrefix+"helpcrunch/verify", verifyHelpCrunch(s.HelpCrunchSecret))
 	mux.Handle("POST "+standinPrefix+"zendesk/verify", verifyZendesk(s.ZendeskSecret, now))
+	for vendor, h := range widgetVerifiers(s, api, now) {
+		mux.Handle("POST "+standinPrefix+vendor+"/verify", h)
+	}
 	return mux, nil
 }
 
@@ -70,7 +73,7 @@ func standinScripts(files fs.FS) (map[string][]byte, error) {
 		return nil, fmt.Errorf("stand-in files: %w", err)
 	}
 	scripts := make(map[string][]byte)
-	for _, vendor := range []string{"webim", "edna", "helpcrunch", "zendesk"} {
+	for _, vendor := range append([]string{"webim", "edna", "helpcrunch", "zendesk"}, widgetNames...) {
 		own, err := fs.ReadFile(files, vendor+".js")
 		if err != nil {
 			return nil, fmt.Errorf("stand-in files: %w", err)

@@ -73,3 +73,55 @@ function askVendor(vendor, body) {
     body: JSON.stringify(body)
   }).then(function (r) { return r.json(); });
 }
+
+// The helpers below serve the stand-ins of the eight widgets added after the
+// first four; each keeps the latest call only (gen), as the stand-ins above
+// do with their own generation counters.
+
+// check shows received as waiting, asks the vendor's stand-in server to
+// check body, and shows its verdict; what names the signature.
+Panel.prototype.check = function (received, body, who, what) {
+  var self = this;
+  var mine = this.gen = (this.gen || 0) + 1;
+  this.show('waiting', 'n/a', received, 'Identity received; asking the stand-in server to check ' + what + '…');
+  askVendor(this.vendor, body).then(function (verdict) {
+    if (mine !== self.gen) { return; }
+    if (verdict.verified) {
+      self.show('identified', 'true', received, 'Identified as ' + who + '; ' + what + ' verifies.');
+    } else {
+      self.show('identified', 'false', received, 'Identified as ' + who + ', but ' + what + ' does NOT verify: ' + (verdict.problem || verdict.error || 'unknown problem'));
+    }
+  }, function (err) {
+    if (mine !== self.gen) { return; }
+    self.show('identified', 'false', received, 'Could not reach the stand-in server: ' + err);
+  });
+};
+
+// anonymous shows a widget without identity: after a reset it says so.
+Panel.prototype.anonymous = function (text) {
+  this.gen = (this.gen || 0) + 1;
+  if (this.resets > 0) {
+    this.show('reset', 'n/a', null, 'Signed out: the widget was reset and is now anonymous.');
+  } else {
+    this.show('anonymous', 'n/a', null, text);
+  }
+};
+
+// reset counts a reset call and shows it.
+Panel.prototype.reset = function (text) {
+  this.gen = (this.gen || 0) + 1;
+  this.resets++;
+  this.show('reset', 'n/a', null, text);
+};
+
+// pick returns the named own properties of o that are set, for the panel.
+function pick(o, names) {
+  var out = {};
+  if (!o || typeof o !== 'object') { return out; }
+  for (var i = 0; i < names.length; i++) {
+    if (Object.prototype.hasOwnProperty.call(o, names[i]) && o[names[i]] !== undefined && o[names[i]] !== null) {
+      out[names[i]] = o[names[i]];
+    }
+  }
+  return out;
+}
