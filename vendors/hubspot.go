@@ -200,6 +200,18 @@ func (h *HubSpot) Identify(ctx context.Context, r Request, v Visitor, d *Data) e
 	return nil
 }
 
+// Failures returns how many pages got the anonymous widget because no
+// token came, by reason (each of HubSpotReasons, zeros included), since
+// Prepare; nil before it. Export them to your metrics, for example with one
+// prometheus.CounterFunc per reason (the demo does).
+func (h *HubSpot) Failures() map[string]uint64 {
+	t := h.client()
+	if t == nil {
+		return nil
+	}
+	return t.failureCounts()
+}
+
 // client returns the token client Prepare built, or nil before it ran.
 func (h *HubSpot) client() *hubSpotTokens {
 	t, _ := h.tokens.Load().(*hubSpotTokens)

@@ -331,7 +331,7 @@ func TestHubSpotFailures(t *testing.T) {
 				}
 				clock.advance(hubSpotDefaultRetryAfter)
 			}
-			if c := tk.failureCounts(); c[tc.reason] != 2 || s.calls.Load() != 2 {
+			if c := h.Failures(); c[tc.reason] != 2 || s.calls.Load() != 2 {
 				t.Errorf("failures = %v after %d calls, want 2 × %s", c, s.calls.Load(), tc.reason)
 			}
 			if n := strings.Count(logs.String(), "reason="+tc.reason); n != 1 {
