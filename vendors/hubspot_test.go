@@ -323,7 +323,7 @@ func TestHubSpotFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newHubSpotStandIn(t, tc.answer)
-			h, tk, clock, logs := newHubSpotTest(t, s, HubSpot{})
+			h, _, clock, logs := newHubSpotTest(t, s, HubSpot{})
 			for range 2 {
 				d, err := h.visitorData(context.Background(), Visitor{ID: "1", Email: "fail@example.com"})
 				if d != nil || err != nil {

@@ -67,8 +67,11 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 
+	widgets := demoWidgets(cfg.Secrets, hubSpot)
+	registerHubSpotFailures(reg, widgets)
+
 	chat, err := middleware.New(middleware.Config{
-		Vendors:  append(demoVendors(cfg.Secrets), demoWidgets(cfg.Secrets, hubSpot)...),
+		Vendors:  append(demoVendors(cfg.Secrets), widgets...),
 		Sources:  []middleware.Source{sess.source()},
 		SignOut:  middleware.SignOut{HashKey: cfg.Secrets.SignOutKey()},
 		Observer: m,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chatident/chatident/vendors"
 )
@@ -58,6 +59,25 @@ func demoWidgets(s Secrets, api *hubSpotAPI) []vendors.Vendor {
 		&vendors.Drift{EmbedID: demoDriftEmbedID, SigningKey: s.DriftSecret, ScriptURL: standinPrefix + "drift.js"},
 		&vendors.HubSpot{PortalID: demoHubSpotPortal, Token: s.HubSpotToken, APIBase: demoHubSpotAPI,
 			Client: api.client(), ScriptURL: standinPrefix + "hubspot.js"},
+	}
+}
+
+// registerHubSpotFailures exports the HubSpot vendor's failure counts as
+// chatident_hubspot_token_failures_total{reason}: pages that got the
+// anonymous widget because no token came within the budget.
+func registerHubSpotFailures(reg prometheus.Registerer, widgets []vendors.Vendor) {
+	for _, w := range widgets {
+		h, ok := w.(*vendors.HubSpot)
+		if !ok {
+			continue
+		}
+		for _, reason := range vendors.HubSpotReasons() {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        "chatident_hubspot_token_failures_total",
+				Help:        "Pages that got HubSpot's anonymous widget because no visitor token came, by reason.",
+				ConstLabels: prometheus.Labels{"reason": reason},
+			}, func() float64 { return float64(h.Failures()[reason]) }))
+		}
 	}
 }
 
