@@ -9,10 +9,13 @@
 //   url      the page's URL; html the body the server sent; csp its
 //            Content-Security-Policy header
 //   cookie   the Cookie header the browser would send, for the fetch shim
-//   secrets  {webimKey, ednaKey, helpcrunchSecret, zendeskSecret} as strings
+//   secrets  {webimKey, ednaKey, helpcrunchSecret, zendeskSecret,
+//            intercomSecret, crispSecret, tawkSecret, chatwootSecret,
+//            helpscoutSecret, frontSecret, driftSecret, hubspotToken} as strings
 //   visitor  {id, name, email, phone, company} as signed in
 //   config   {webimIDKeyLabel, helpcrunchOrganization, helpcrunchAppId,
-//            zendeskAccountKey}
+//            zendeskAccountKey, intercomAppId, crispWebsiteId, crispTokenLabel,
+//            chatwootBase, chatwootToken, helpscoutBeaconId, frontChatId}
 //   base     optional: a <base href> to add at the end of the body, after
 //            every script, as a page could; what chatident's scripts fetch
 //            must still go to the page's own origin
@@ -47,7 +50,18 @@ const STUBS = {
   '/standin/edna.js': 'edna',
   '/standin/helpcrunch.js': 'helpcrunch',
   '/standin/zendesk.js': 'zendesk',
+  '/standin/intercom.js': 'intercom',
+  '/standin/crisp.js': 'crisp',
+  '/standin/tawkto.js': 'tawkto',
+  '/standin/chatwoot.js': 'chatwoot',
+  '/standin/helpscout.js': 'helpscout',
+  '/standin/front.js': 'front',
+  '/standin/drift.js': 'drift',
+  '/standin/hubspot.js': 'hubspot',
 };
+
+// The widgets added after the first four, by vendor name.
+const WIDGETS = ['intercom', 'crisp', 'tawkto', 'chatwoot', 'helpscout', 'front', 'drift', 'hubspot'];
 
 function hmac(key, msg) {
   return crypto.createHmac('sha256', key).update(msg, 'utf8');
@@ -91,7 +105,7 @@ function nonEmpty(obj) {
 
 // verifyHS256 checks a compact JWT with node's crypto alone and returns its
 // header and claims.
-function verifyHS256(token, secret) {
+function verifyHS256(token, secret, who = 'the Zendesk secret') {
   if (typeof token !== 'string') {
     throw new Error(`token is ${typeof token}, not a string`);
   }
@@ -103,7 +117,7 @@ function verifyHS256(token, secret) {
   const want = hmac(secret, `${h}.${p}`).digest();
   const got = Buffer.from(sig, 'base64url');
   if (got.length !== want.length || !crypto.timingSafeEqual(got, want)) {
-    throw new Error('signature does not verify with the Zendesk secret');
+    throw new Error(`signature does not verify with ${who}`);
   }
   return {
     header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')),
@@ -141,6 +155,14 @@ async function main() {
     edna: { loads: 0, atLoad: undefined, reInit: [] },
     helpcrunch: { loads: 0, calls: [] },
     zendesk: { loads: 0, inits: [], logouts: 0 },
+    intercom: { loads: 0, atLoad: undefined, queued: [], calls: [] },
+    crisp: { loads: 0, atLoad: undefined, pushed: [] },
+    tawkto: { loads: 0, atLoad: undefined, calls: [] },
+    chatwoot: { loads: 0, runs: [], calls: [] },
+    helpscout: { loads: 0, queued: [], calls: [] },
+    front: { loads: 0, calls: [] },
+    drift: { loads: 0, queued: [], calls: [] },
+    hubspot: { loads: 0, atLoad: undefined, calls: [], settingsAtLoad: [] },
   };
   const zendeskInits = []; // the live options objects, to call jwt_fn
 
@@ -185,6 +207,107 @@ async function main() {
         window.HelpCrunch = function (...args) {
           rec.helpcrunch.calls.push(copy(args));
         };
+        break;
+      }
+      case 'intercom': {
+        // The Messenger boots from intercomSettings, then runs its queue.
+        const r = rec.intercom;
+        r.loads++;
+        r.atLoad = copy(window.intercomSettings);
+        r.queued = copy(Array.from((window.Intercom && window.Intercom.q) || [], (a) => Array.from(a)));
+        window.Intercom = function (...args) { r.calls.push(copy(args)); };
+        break;
+      }
+      case 'crisp': {
+        // l.js reads the ids and runs the $crisp queue.
+        const r = rec.crisp;
+        r.loads++;
+        r.atLoad = {
+          websiteId: copy(window.CRISP_WEBSITE_ID),
+          tokenId: copy(window.CRISP_TOKEN_ID),
+          queue: copy(Array.from(window.$crisp || [])),
+        };
+        window.$crisp = { push(c) { r.pushed.push(copy(c)); } };
+        break;
+      }
+      case 'tawkto': {
+        // The embed reads Tawk_API.visitor, defines the API, calls onLoad.
+        const r = rec.tawkto;
+        r.loads++;
+        const api = window.Tawk_API = window.Tawk_API || {};
+        r.atLoad = copy(api.visitor);
+        for (const m of ['setAttributes', 'login', 'logout']) {
+          api[m] = function (...args) { r.calls.push([m, ...copy(args.filter((a) => typeof a !== 'function'))]); };
+        }
+        if (typeof api.onLoad === 'function') {
+          api.onLoad();
+        }
+        break;
+      }
+      case 'chatwoot': {
+        // sdk.js defines chatwootSDK; run() makes $chatwoot and fires
+        // chatwoot:ready.
+        const r = rec.chatwoot;
+        r.loads++;
+        window.chatwootSDK = {
+          run(options) {
+            r.runs.push(copy(options));
+            window.$chatwoot = {
+              hasLoaded: true,
+              setUser(...args) { r.calls.push(['setUser', ...copy(args)]); },
+              reset() { r.calls.push(['reset']); },
+            };
+            window.dispatchEvent(new window.Event('chatwoot:ready'));
+          },
+        };
+        break;
+      }
+      case 'helpscout': {
+        const r = rec.helpscout;
+        r.loads++;
+        r.queued = copy((window.Beacon && window.Beacon.readyQueue) || []);
+        window.Beacon = function (...args) { r.calls.push(copy(args)); };
+        break;
+      }
+      case 'front': {
+        const r = rec.front;
+        r.loads++;
+        window.FrontChat = function (...args) { r.calls.push(copy(args)); };
+        break;
+      }
+      case 'drift': {
+        const r = rec.drift;
+        r.loads++;
+        r.queued = copy(Array.from(window.drift || []));
+        const api = { init: true };
+        for (const m of ['identify', 'reset', 'config', 'track', 'show', 'hide', 'on', 'off', 'page', 'ping', 'debug']) {
+          api[m] = function (...args) { r.calls.push([m, ...copy(args)]); return api; };
+        }
+        window.drift = window.driftt = api;
+        break;
+      }
+      case 'hubspot': {
+        // The loader reads hsConversationsSettings, defines the API and runs
+        // hsConversationsOnReady; loadImmediately (default true) loads.
+        const r = rec.hubspot;
+        r.loads++;
+        r.atLoad = copy(window.hsConversationsSettings);
+        let loadedWidget = false;
+        window.HubSpotConversations = {
+          widget: {
+            load() { loadedWidget = true; r.calls.push(['load']); r.settingsAtLoad.push(copy(window.hsConversationsSettings) ?? null); },
+            remove() { loadedWidget = false; r.calls.push(['remove']); },
+            status() { return { loaded: loadedWidget }; },
+          },
+          clear(options) { r.calls.push(['clear', copy(options)]); },
+        };
+        const s = window.hsConversationsSettings || {};
+        if (s.loadImmediately !== false) {
+          window.HubSpotConversations.widget.load();
+        }
+        for (const f of window.hsConversationsOnReady || []) {
+          f();
+        }
         break;
       }
       case 'zendesk': {
@@ -324,7 +447,7 @@ async function main() {
       }
     }
   }
-  for (const v of ['webim', 'edna', 'helpcrunch', 'zendesk']) {
+  for (const v of ['webim', 'edna', 'helpcrunch', 'zendesk', ...WIDGETS]) {
     const panel = document.getElementById(`standin-${v}`);
     if (!panel || panel.parentElement.className !== 'standins') {
       fail(`the ${v} stand-in panel is missing or misplaced (has the page been cut short?)`);
@@ -479,7 +602,100 @@ async function main() {
         }
       }
     }
+    await checkWidgetsIdentified(now);
   }
+
+  // The eight widgets added after the first four, signed in: each read
+  // exactly what its vendor reads, signed over the values as received.
+  async function checkWidgetsIdentified(now) {
+    for (const v of WIDGETS) {
+      expectEqual(rec[v].loads, 1, `${v}: widget script loads`);
+    }
+    // Intercom, JWT mode: only app_id, api_base and intercom_user_jwt.
+    const is = rec.intercom.atLoad || {};
+    expectEqual(Object.keys(is).sort(), ['api_base', 'app_id', 'intercom_user_jwt'], 'intercom: intercomSettings keys');
+    expectEqual(is.app_id, config.intercomAppId, 'intercom: app_id');
+    expectEqual(is.api_base, 'https://api-iam.intercom.io', 'intercom: api_base');
+    try {
+      const { header, claims } = verifyHS256(is.intercom_user_jwt, secrets.intercomSecret, 'the Intercom secret');
+      expectEqual(header, { alg: 'HS256', typ: 'JWT' }, 'intercom: JWT header');
+      expectEqual(claims.user_id, visitor.id, 'intercom: user_id');
+      expectEqual(claims.email, visitor.email, 'intercom: email');
+      expectEqual(claims.name, visitor.name, 'intercom: name');
+      if (!Number.isInteger(claims.exp) || claims.exp <= now || claims.exp > now + 3600 + 120) {
+        fail(`intercom: exp ${claims.exp} is not within the next hour`);
+      }
+    } catch (e) {
+      fail(`intercom: ${e.message}`);
+    }
+    expectEqual(rec.intercom.queued, [], 'intercom: queued calls');
+
+    // Crisp: ids before l.js, the signed e-mail in the queue.
+    const cr = rec.crisp.atLoad || {};
+    const crispTokenKey = hmac(secrets.crispSecret, config.crispTokenLabel).digest();
+    expectEqual(cr.websiteId, config.crispWebsiteId, 'crisp: CRISP_WEBSITE_ID');
+    expectEqual(cr.tokenId, hmacHex(crispTokenKey, visitor.id), 'crisp: CRISP_TOKEN_ID (HMAC of the user id)');
+    expectEqual(cr.queue, [
+      ['set', 'user:email', [visitor.email, hmacHex(secrets.crispSecret, visitor.email)]],
+      ['set', 'user:nickname', [visitor.name]],
+      ['set', 'user:phone', [visitor.phone]],
+    ], 'crisp: $crisp queue');
+
+    // tawk.to: Tawk_API.visitor before the embed.
+    expectEqual(rec.tawkto.atLoad, { name: visitor.name, email: visitor.email, hash: hmacHex(secrets.tawkSecret, visitor.email) }, 'tawkto: Tawk_API.visitor');
+    expectEqual(rec.tawkto.calls, [], 'tawkto: API calls');
+
+    // Chatwoot: run, then setUser after chatwoot:ready.
+    expectEqual(rec.chatwoot.runs, [{ websiteToken: config.chatwootToken, baseUrl: config.chatwootBase }], 'chatwoot: chatwootSDK.run');
+    expectEqual(rec.chatwoot.calls, [['setUser', visitor.id, nonEmpty({
+      email: visitor.email, name: visitor.name, phone_number: visitor.phone,
+      identifier_hash: hmacHex(secrets.chatwootSecret, visitor.id),
+    })]], 'chatwoot: calls');
+
+    // Help Scout: init, then identify with the signature of the e-mail.
+    expectEqual(rec.helpscout.queued, [
+      { method: 'init', options: config.helpscoutBeaconId },
+      { method: 'identify', options: nonEmpty({ name: visitor.name, email: visitor.email, company: visitor.company, signature: hmacHex(secrets.helpscoutSecret, visitor.email) }) },
+    ], 'helpscout: Beacon queue');
+
+    // Front: init with the userHash of the user id.
+    expectEqual(rec.front.calls, [['init', nonEmpty({
+      chatId: config.frontChatId, useDefaultLauncher: true, userId: visitor.id,
+      userHash: hmacHex(secrets.frontSecret, visitor.id), email: visitor.email, name: visitor.name,
+    })]], 'front: FrontChat calls');
+
+    // Drift: identify(user id, attributes, {userJwt}) with sub = user id.
+    const dq = rec.drift.queued;
+    expectEqual(dq.length, 1, 'drift: queued calls');
+    if (dq.length === 1) {
+      const [method, userId, attrs, opts] = dq[0];
+      expectEqual([method, userId, attrs], ['identify', visitor.id, nonEmpty({ email: visitor.email, name: visitor.name })], 'drift: identify');
+      try {
+        const { claims } = verifyHS256(opts && opts.userJwt, secrets.driftSecret, 'the Drift signing key');
+        expectEqual(claims.sub, visitor.id, 'drift: sub');
+        if (!Number.isInteger(claims.exp) || claims.exp <= now || claims.exp > now + 300 + 120) {
+          fail(`drift: exp ${claims.exp} is not within the next five minutes`);
+        }
+      } catch (e) {
+        fail(`drift: ${e.message}`);
+      }
+    }
+
+    // HubSpot: the settings before the loader, then widget.load(); the
+    // token is HubSpot's (here the demo's stand-in of its API), so ask it.
+    const hs = rec.hubspot.atLoad || {};
+    expectEqual(Object.keys(hs).sort(), ['identificationEmail', 'identificationToken', 'loadImmediately'], 'hubspot: settings keys');
+    expectEqual(hs.loadImmediately, false, 'hubspot: loadImmediately');
+    expectEqual(hs.identificationEmail, visitor.email, 'hubspot: identificationEmail');
+    expectEqual(rec.hubspot.calls, [['load']], 'hubspot: API calls');
+    const res = await fetch(`${origin}/standin/hubspot/verify`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: hs.identificationEmail, token: hs.identificationToken }),
+    });
+    const verdict = await res.json();
+    expectEqual(verdict.verified, true, `hubspot: the token belongs to the e-mail (${verdict.problem || ''})`);
+  }
+
 
   // ---- Signed out --------------------------------------------------------
   function checkSignedOut(wantReset) {
@@ -526,6 +742,27 @@ async function main() {
     }
     const tokenFetches = rec.fetches.filter((f) => f.url.startsWith(origin + '/'));
     expectEqual(tokenFetches.length, 0, `token fetches on ${what}`);
+
+    // The eight further widgets: no identity anywhere, each reset once on
+    // the first page after sign-out.
+    const anonIntercom = { app_id: config.intercomAppId, api_base: 'https://api-iam.intercom.io' };
+    expectEqual(rec.intercom.atLoad, anonIntercom, `intercom: intercomSettings on ${what}`);
+    expectEqual(rec.intercom.queued, wantReset ? [['shutdown'], ['boot', anonIntercom]] : [], `intercom: queued calls on ${what}`);
+    const cr = rec.crisp.atLoad || {};
+    expectEqual(cr.tokenId, undefined, `crisp: CRISP_TOKEN_ID on ${what}`);
+    expectEqual(cr.queue, wantReset ? [['do', 'session:reset']] : [], `crisp: $crisp queue on ${what}`);
+    expectEqual(rec.tawkto.atLoad, undefined, `tawkto: Tawk_API.visitor on ${what}`);
+    expectEqual(rec.tawkto.calls, wantReset ? [['logout']] : [], `tawkto: API calls on ${what}`);
+    expectEqual(rec.chatwoot.calls, wantReset ? [['reset']] : [], `chatwoot: calls on ${what}`);
+    expectEqual(rec.helpscout.queued.map((c) => c.method), wantReset ? ['init', 'logout', 'reset'] : ['init'], `helpscout: Beacon queue on ${what}`);
+    const frontInit = ['init', { chatId: config.frontChatId, useDefaultLauncher: true }];
+    expectEqual(rec.front.calls, wantReset ? [['shutdown', { clearSession: true }], frontInit] : [frontInit], `front: FrontChat calls on ${what}`);
+    expectEqual(rec.drift.queued, wantReset ? [['reset']] : [], `drift: queued calls on ${what}`);
+    const hs = rec.hubspot.atLoad || {};
+    if (hs.identificationEmail !== undefined || hs.identificationToken !== undefined) {
+      fail(`hubspot: identification fields on ${what}: ${JSON.stringify(hs)}`);
+    }
+    expectEqual(rec.hubspot.calls.filter((c) => c[0] === 'clear'), wantReset ? [['clear', { resetWidget: true }]] : [], `hubspot: clear calls on ${what}`);
   }
 
   window.close(); // stops the page's timers (the Webim refresh) so node exits

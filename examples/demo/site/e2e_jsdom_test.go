@@ -83,6 +83,14 @@ func TestEndToEndJSDOM(t *testing.T) {
 		"helpcrunchSecret": string(s.HelpCrunchSecret),
 		"zendeskSecret":    string(s.ZendeskSecret),
 		"sessionKey":       string(s.SessionKey),
+		"intercomSecret":   string(s.IntercomSecret),
+		"crispSecret":      string(s.CrispSecret),
+		"tawkSecret":       string(s.TawkSecret),
+		"chatwootSecret":   string(s.ChatwootSecret),
+		"helpscoutSecret":  string(s.HelpScoutSecret),
+		"frontSecret":      string(s.FrontSecret),
+		"driftSecret":      string(s.DriftSecret),
+		"hubspotToken":     string(s.HubSpotToken),
 	}
 	form := hostileVisitor()
 	visitor := map[string]string{
@@ -96,6 +104,13 @@ func TestEndToEndJSDOM(t *testing.T) {
 		"helpcrunchOrganization": demoHelpCrunchOrg,
 		"helpcrunchAppId":        demoHelpCrunchAppID,
 		"zendeskAccountKey":      demoZendeskAccountKey,
+		"intercomAppId":          demoIntercomAppID,
+		"crispWebsiteId":         demoCrispWebsiteID,
+		"crispTokenLabel":        "chatident demo crisp token id key",
+		"chatwootBase":           demoChatwootBase,
+		"chatwootToken":          demoChatwootToken,
+		"helpscoutBeaconId":      demoHelpScoutBeaconID,
+		"frontChatId":            demoFrontChatID,
 	}
 
 	resp, _ := postForm(t, client, srv.URL, "/login", form, map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"})
