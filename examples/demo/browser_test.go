@@ -45,6 +45,14 @@ var browserDemoEnv = []string{
 	"CHATIDENT_HELPCRUNCH_SECRET=test-key-not-a-secret-helpcrunch-0123456789abcdef",
 	"CHATIDENT_ZENDESK_SECRET=test-key-not-a-secret-zendesk-0123456789abcdef",
 	"CHATIDENT_SESSION_KEY=test-key-not-a-secret-session-0123456789abcdef",
+	"CHATIDENT_INTERCOM_SECRET=test-key-not-a-secret-intercom-0123456789abcdef",
+	"CHATIDENT_CRISP_SECRET=test-key-not-a-secret-crisp-0123456789abcdef",
+	"CHATIDENT_TAWK_SECRET=test-key-not-a-secret-tawk-0123456789abcdef",
+	"CHATIDENT_CHATWOOT_SECRET=test-key-not-a-secret-chatwoot-0123456789abcdef",
+	"CHATIDENT_HELPSCOUT_SECRET=test-key-not-a-secret-helpscout-0123456789abcdef",
+	"CHATIDENT_FRONT_SECRET=test-key-not-a-secret-front-0123456789abcdef",
+	"CHATIDENT_DRIFT_SECRET=test-key-not-a-secret-drift-0123456789abcdef",
+	"CHATIDENT_HUBSPOT_TOKEN=test-key-not-a-secret-hubspot-0123456789abcdef",
 }
 
 // listenLine is the demo's one log line that names its URL.

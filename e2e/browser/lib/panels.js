@@ -3,7 +3,15 @@
 // an element id="standin-<vendor>" with data-state, data-verified and
 // data-received (JSON of what that widget was given).
 
-const VENDORS = ['webim', 'edna', 'helpcrunch', 'zendesk'];
+const VENDORS = ['webim', 'edna', 'helpcrunch', 'zendesk',
+  'intercom', 'crisp', 'tawkto', 'chatwoot', 'helpscout', 'front', 'drift', 'hubspot'];
+
+// jwtClaims decodes a JWT's claims (the signature is checked elsewhere).
+function jwtClaims(jwt) {
+  const parts = String(jwt).split('.');
+  if (parts.length !== 3) throw new Error(`not a JWT: ${jwt}`);
+  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
 
 // read returns every panel's attributes; a missing panel reads as null.
 async function read(page) {
@@ -83,9 +91,29 @@ function received(vendor, raw) {
     }
     case 'zendesk':
       return { id: r.external_id, name: r.name, email: r.email, phone: undefined, company: undefined, raw: r };
+    case 'intercom': {
+      // JWT mode: the identity is in intercom_user_jwt, not the plain settings.
+      const c = r.intercom_user_jwt ? jwtClaims(r.intercom_user_jwt) : r;
+      return { id: c.user_id, name: c.name, email: c.email, phone: undefined, company: undefined, raw: r };
+    }
+    case 'crisp':
+      return { id: r.token_id, name: r.nickname, email: r.email, phone: r.phone, company: undefined, raw: r };
+    case 'tawkto':
+      return { id: r.userId || r.email, name: r.name, email: r.email, phone: undefined, company: undefined, raw: r };
+    case 'chatwoot':
+      return { id: r.identifier, name: r.name, email: r.email, phone: r.phone_number, company: undefined, raw: r };
+    case 'helpscout':
+      return { id: r.email, name: r.name, email: r.email, phone: undefined, company: r.company, raw: r };
+    case 'front':
+      return { id: r.userId, name: r.name, email: r.email, phone: undefined, company: undefined, raw: r };
+    case 'drift':
+      return { id: r.user_id, name: r.name, email: r.email, phone: undefined, company: undefined, raw: r };
+    case 'hubspot':
+      // HubSpot identifies by e-mail and an opaque token; no name is sent.
+      return { id: r.identificationToken, name: undefined, email: r.identificationEmail, phone: undefined, company: undefined, raw: r };
     default:
       throw new Error(`unknown vendor ${vendor}`);
   }
 }
 
-module.exports = { VENDORS, read, states, waitFor, all, settled, received };
+module.exports = { VENDORS, read, states, waitFor, all, settled, received, jwtClaims };

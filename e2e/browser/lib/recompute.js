@@ -50,4 +50,10 @@ function jwtSignatureValid(secret, jwt) {
   return got.length === want.length && crypto.timingSafeEqual(got, want);
 }
 
-module.exports = { webimID, ednaClientID, helpCrunchHash, jwtSignatureValid };
+// crispTokenID: CRISP_TOKEN_ID = HMAC-SHA256(key, user id) hex, where key is
+// the raw digest HMAC-SHA256(CHATIDENT_CRISP_SECRET, "chatident demo crisp token id key").
+function crispTokenID(crispSecret, userID) {
+  return hmacHex(hmacRaw(crispSecret, 'chatident demo crisp token id key'), userID);
+}
+
+module.exports = { webimID, ednaClientID, helpCrunchHash, jwtSignatureValid, hmacHex, crispTokenID };
