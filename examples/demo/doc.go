@@ -1,6 +1,8 @@
-// Command demo is a small site served through chatident, configured with the
-// four seed vendors (Webim, edna Chat Center, HelpCrunch and Zendesk Chat
-// through its Chat Web SDK), that runs offline with no configuration.
+// Command demo is a small site served through chatident, configured with
+// twelve chat widgets (Webim, edna Chat Center, HelpCrunch, Zendesk Chat
+// through its Chat Web SDK, Intercom, Crisp, tawk.to, Chatwoot, Help Scout
+// Beacon, Front Chat, Drift and HubSpot), that runs offline with no
+// configuration.
 //
 // The site itself is package site (examples/demo/site): this command reads
 // the secrets, listens and shuts down; examples/loadtest runs the same site
@@ -28,14 +30,15 @@
 //	GET  /metrics                   chatident's Prometheus metrics (a private registry)
 //	GET  /_chatident/...            chatident's vendor endpoints (Zendesk token, Webim refresh)
 //	GET  /standin/*.js, demo.css    the stand-in widgets and the stylesheet
-//	POST /standin/<vendor>/verify   the stand-ins' vendor servers (webim, helpcrunch, zendesk)
+//	POST /standin/<vendor>/verify   the stand-ins' vendor servers (webim, helpcrunch, zendesk,
+//	                                intercom, crisp, tawkto, chatwoot, helpscout, front, drift, hubspot)
 //
 // # Stand-in widgets
 //
 // The real widgets load from the vendors' servers, so the demo serves a local
 // stand-in per vendor instead, labelled as such on the page. The vendors'
 // loader URLs point at them (Webim LoaderURL, HelpCrunch WidgetURL, Zendesk
-// SDKURL), and the page includes edna's stand-in init script at the end of
+// SDKURL, the other eight's ScriptURL), and the page includes edna's stand-in init script at the end of
 // <body>, as a site includes edna's init code. Each stand-in reads exactly
 // what the real widget reads, asks POST /standin/<vendor>/verify (the demo
 // playing the vendor's server, which holds the key; checked with crypto/hmac
@@ -57,6 +60,15 @@
 //	CHATIDENT_HELPCRUNCH_SECRET  HelpCrunch secret (security_hash)
 //	CHATIDENT_ZENDESK_SECRET     Zendesk Chat shared secret (the visitor JWT, HS256)
 //	CHATIDENT_SESSION_KEY        securecookie hash key of the session cookie, at least 32 bytes
+//	CHATIDENT_INTERCOM_SECRET    Intercom identity verification secret (intercom_user_jwt, HS256)
+//	CHATIDENT_CRISP_SECRET       Crisp verify secret (user:email signature)
+//	CHATIDENT_TAWK_SECRET        tawk.to JavaScript API key (Secure Mode hash)
+//	CHATIDENT_CHATWOOT_SECRET    Chatwoot inbox hmac_token (identifier_hash)
+//	CHATIDENT_HELPSCOUT_SECRET   Help Scout Beacon secure key (signature)
+//	CHATIDENT_FRONT_SECRET       Front chat verification secret (userHash)
+//	CHATIDENT_DRIFT_SECRET       Drift widget signing key (the identity JWT, HS256)
+//	CHATIDENT_HUBSPOT_TOKEN      HubSpot private app token, sent to the demo's in-process
+//	                             stand-in of HubSpot's token API (nothing leaves the machine)
 //
 // Each one that is unset or empty is generated at start (32 random bytes,
 // hex-encoded; the 64 characters are the secret) and the log names the
@@ -64,14 +76,20 @@
 // logged or sent to a browser. Generated secrets die with the process, so
 // sessions do not survive a restart unless CHATIDENT_SESSION_KEY is set.
 //
-// Two more keys are derived, so that a test that knows the environment can
+// Three more keys are derived, so that a test that knows the environment can
 // recompute every value the page carries:
 //
 //	Webim IDKey (opaque visitor ids) = HMAC-SHA256(CHATIDENT_WEBIM_KEY, "chatident demo webim id key")
 //	sign-out marker key              = HMAC-SHA256(CHATIDENT_SESSION_KEY, "chatident demo sign-out marker key")
+//	Crisp TokenIDKey (CRISP_TOKEN_ID) = HMAC-SHA256(CHATIDENT_CRISP_SECRET, "chatident demo crisp token id key")
 //
 // each the raw 32-byte digest. The Webim id of a user is then
-// HMAC-SHA256(IDKey, user id) in hex.
+// HMAC-SHA256(IDKey, user id) in hex, and Crisp's CRISP_TOKEN_ID
+// HMAC-SHA256(TokenIDKey, user id) in hex.
+//
+// HubSpot tokens come from the stand-in of HubSpot's API inside the demo
+// (APIBase https://hubspot-api.standin.invalid, answered in-process by the
+// vendor's Client); /metrics adds chatident_hubspot_token_failures_total.
 //
 // # Sessions
 //

@@ -203,7 +203,11 @@ func TestPageCSPNonceIsFreshAndUsed(t *testing.T) {
 
 func TestStandinFiles(t *testing.T) {
 	srv, c, _ := testServer(t)
-	for _, path := range []string{standinWebim, standinEdna, standinHelpCrunch, standinZendesk, standinCSS} {
+	paths := []string{standinWebim, standinEdna, standinHelpCrunch, standinZendesk, standinCSS}
+	for _, v := range widgetNames {
+		paths = append(paths, standinPrefix+v+".js")
+	}
+	for _, path := range paths {
 		resp, body := get(t, c, srv.URL, path)
 		if resp.StatusCode != http.StatusOK || body == "" {
 			t.Errorf("%s: %d, %d bytes", path, resp.StatusCode, len(body))

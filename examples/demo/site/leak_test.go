@@ -35,14 +35,17 @@ func TestSecretsNeverLeave(t *testing.T) {
 	record(postForm(t, c, srv.URL, "/login", hostileVisitor(), same))
 	getAll("/", "/_chatident/zendesk/token", "/_chatident/webim/refresh", "/metrics",
 		standinWebim, standinEdna, standinHelpCrunch, standinZendesk, standinCSS)
-	for _, v := range []string{"webim", "helpcrunch", "zendesk", "edna"} {
+	for _, v := range widgetNames {
+		getAll(standinPrefix + v + ".js")
+	}
+	for _, v := range append([]string{"webim", "helpcrunch", "zendesk", "edna"}, widgetNames...) {
 		record(postForm(t, c, srv.URL, "/standin/"+v+"/verify", url.Values{"x": {"y"}}, same))
 	}
 	record(postForm(t, c, srv.URL, "/logout", nil, same))
 	getAll("/", "/", "/_chatident/zendesk/token", "/metrics")
 
 	s := testSecrets()
-	keys := append(s.list(), s.WebimIDKey(), s.SignOutKey())
+	keys := append(s.list(), s.WebimIDKey(), s.SignOutKey(), s.CrispTokenIDKey())
 	for i, k := range keys {
 		forms := []string{
 			string(k),
