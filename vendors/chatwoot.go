@@ -165,3 +165,9 @@ func (cw *Chatwoot) scriptURL() string {
 	}
 	return strings.TrimRight(cw.BaseURL, "/") + "/packs/js/sdk.js"
 }
+
+// Keys returns HMACToken, for middleware.New's check that no key serves
+// two purposes.
+func (cw *Chatwoot) Keys() []Key {
+	return []Key{{"HMACToken", cw.HMACToken}}
+}

@@ -215,3 +215,9 @@ func (c *Crisp) scriptURL() string {
 	}
 	return "https://client.crisp.chat/l.js"
 }
+
+// Keys returns VerifySecret and TokenIDKey, for middleware.New's check that no key serves
+// two purposes.
+func (c *Crisp) Keys() []Key {
+	return []Key{{"VerifySecret", c.VerifySecret}, {"TokenIDKey", c.TokenIDKey}}
+}

@@ -183,3 +183,9 @@ const (
 	driftStart jsCode = driftQueue +
 		`function start(){var t=q();if(!t.init&&!t.chatidentLoad&&typeof t.load==="function"){t.chatidentLoad=true;t.load(c.embed_id)}return t}`
 )
+
+// Keys returns SigningKey, for middleware.New's check that no key serves
+// two purposes.
+func (dr *Drift) Keys() []Key {
+	return []Key{{"SigningKey", dr.SigningKey}}
+}

@@ -158,3 +158,9 @@ func (f *Front) scriptURL() string {
 	}
 	return "https://chat-assets.frontapp.com/v1/chat.bundle.js"
 }
+
+// Keys returns VerificationSecret, for middleware.New's check that no key serves
+// two purposes.
+func (f *Front) Keys() []Key {
+	return []Key{{"VerificationSecret", f.VerificationSecret}}
+}

@@ -160,3 +160,9 @@ func (hs *HelpScout) scriptURL() string {
 	}
 	return "https://beacon-v2.helpscout.net"
 }
+
+// Keys returns SecureKey, for middleware.New's check that no key serves
+// two purposes.
+func (hs *HelpScout) Keys() []Key {
+	return []Key{{"SecureKey", hs.SecureKey}}
+}

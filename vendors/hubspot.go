@@ -269,3 +269,9 @@ func (h *HubSpot) scriptURL() string {
 	}
 	return "https://js.hs-scripts.com/" + h.PortalID + ".js"
 }
+
+// Keys returns Token (the private app token), for middleware.New's check that no key serves
+// two purposes.
+func (h *HubSpot) Keys() []Key {
+	return []Key{{"Token", h.Token}}
+}

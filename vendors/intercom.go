@@ -306,3 +306,9 @@ func (ic *Intercom) scriptURL() string {
 	}
 	return "https://widget.intercom.io/widget/" + ic.AppID
 }
+
+// Keys returns Secret, for middleware.New's check that no key serves
+// two purposes.
+func (ic *Intercom) Keys() []Key {
+	return []Key{{"Secret", ic.Secret}}
+}

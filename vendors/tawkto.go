@@ -178,3 +178,9 @@ func (tk *TawkTo) scriptURL() string {
 	}
 	return "https://embed.tawk.to/" + tk.PropertyID + "/" + tk.widgetID()
 }
+
+// Keys returns APIKey, for middleware.New's check that no key serves
+// two purposes.
+func (tk *TawkTo) Keys() []Key {
+	return []Key{{"APIKey", tk.APIKey}}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -152,5 +153,33 @@ func TestWidgetsScriptURL(t *testing.T) {
 		{&HubSpot{PortalID: "1", Token: []byte(hubSpotTestToken), ScriptURL: "javascript:x"}, hubSpotName},
 	} {
 		checkConfigErrors(t, tc.name+" ScriptURL", tc.v.Validate(), tc.name, "ScriptURL")
+	}
+}
+
+// Every secret of every widget is reported by Keys, so that middleware.New
+// can refuse one key in two places.
+func TestWidgetsKeys(t *testing.T) {
+	api := newHubSpotStandIn(t, tokenAnswer)
+	want := map[string][]string{
+		intercomName: {"Secret"}, crispName: {"VerifySecret", "TokenIDKey"}, tawkToName: {"APIKey"},
+		chatwootName: {"HMACToken"}, helpScoutName: {"SecureKey"}, frontName: {"VerificationSecret"},
+		driftName: {"SigningKey"}, hubSpotName: {"Token"},
+	}
+	for _, w := range newWidgets(api) {
+		kh, ok := w.(KeyHolder)
+		if !ok {
+			t.Errorf("%s is not a KeyHolder", w.Name())
+			continue
+		}
+		var fields []string
+		for _, k := range kh.Keys() {
+			if len(k.Value) == 0 {
+				t.Errorf("%s: %s is empty in a configured vendor", w.Name(), k.Field)
+			}
+			fields = append(fields, k.Field)
+		}
+		if strings.Join(fields, ",") != strings.Join(want[w.Name()], ",") {
+			t.Errorf("%s: Keys = %v, want %v", w.Name(), fields, want[w.Name()])
+		}
 	}
 }
