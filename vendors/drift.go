@@ -22,7 +22,8 @@ import (
 //
 // userJwt is an HS256 JWT signed with SigningKey whose sub is the visitor's
 // ID, the only claim Drift requires, plus exp, TokenTTL after signing (five
-// minutes by default): a token copied from a page is useless soon after.
+// minutes by default; a token is reused for the same visitor while half its
+// lifetime remains): a token copied from a page is useless soon after.
 // Whether Drift requires or checks exp is unconfirmed. The attributes
 // (email, name) are not signed.
 //
@@ -65,6 +66,7 @@ type Drift struct {
 	ScriptURL string
 
 	prepared atomic.Bool // set by Prepare
+	jwts     jwtMemo     // signed JWTs, reused while half their life remains
 }
 
 const (
@@ -108,6 +110,7 @@ func (dr *Drift) Prepare(s Setup) (Script, error) {
 	if err := dr.Validate(); err != nil {
 		return Script{}, err
 	}
+	dr.jwts.prepare(s.MemoSize)
 	dr.prepared.Store(true)
 	c := dr.config()
 	return Script{
@@ -145,9 +148,13 @@ func (dr *Drift) visitorData(v Visitor, now time.Time) (Object, error) {
 		ttl = driftDefaultTTL
 	}
 	id := toValidUTF8(v.ID)
-	tok, err := driftSign(dr.SigningKey, id, now.Add(ttl))
-	if err != nil {
-		return nil, err
+	tok, ok := dr.jwts.get(id, now, ttl)
+	if !ok {
+		var err error
+		if tok, err = driftSign(dr.SigningKey, id, now.Add(ttl)); err != nil {
+			return nil, err
+		}
+		dr.jwts.put(id, tok, now.Add(ttl))
 	}
 	attrs := Object{}
 	if v.Email != "" {

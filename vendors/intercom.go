@@ -16,7 +16,8 @@ import (
 //   - IntercomJWT, Messenger Security, recommended by Intercom and the
 //     default: the page gets window.intercomSettings = {app_id, api_base,
 //     intercom_user_jwt}, an HS256 JWT signed with Secret that carries
-//     user_id (the visitor's ID), email, name and exp. The signed fields
+//     user_id (the visitor's ID), email, name and exp (a token is reused
+//     for the same visitor while half its lifetime remains). The signed fields
 //     are left out of the plain settings and no user_hash is sent, so
 //     nothing about the visitor can be changed in the browser.
 //   - IntercomUserHash, the older identity verification: the page gets
@@ -82,6 +83,7 @@ type Intercom struct {
 	ScriptURL string
 
 	macs hmacStates // reused states under Secret
+	jwts jwtMemo    // signed JWTs, reused while half their life remains
 }
 
 // IntercomRegion is the data region of an Intercom workspace.
@@ -193,6 +195,7 @@ func (ic *Intercom) Prepare(s Setup) (Script, error) {
 		return Script{}, err
 	}
 	ic.macs.prepare(s.MemoSize, ic.Secret)
+	ic.jwts.prepare(s.MemoSize)
 	c := ic.config()
 	return Script{
 		Identify:  widgetBody(c, intercomBoot, `boot(s(d));`),
@@ -257,20 +260,32 @@ func intercomUserHash(c *hmacStates, secret []byte, userID, email string) string
 }
 
 // userJWT returns the intercom_user_jwt for v: HS256 under Secret with
-// user_id, email and name (when set) and exp = now + JWTTTL.
+// user_id, email and name (when set) and exp = now + JWTTTL; a token signed
+// earlier for the same claims is reused while half its lifetime remains.
 func (ic *Intercom) userJWT(v Visitor, now time.Time) (string, error) {
 	ttl := ic.JWTTTL
 	if ttl == 0 {
 		ttl = intercomDefaultTTL
 	}
-	claims := jwt.MapClaims{"user_id": toValidUTF8(v.ID), "exp": now.Add(ttl).Unix()}
-	if v.Email != "" {
-		claims["email"] = toValidUTF8(v.Email)
+	id, email, name := toValidUTF8(v.ID), toValidUTF8(v.Email), toValidUTF8(v.Name)
+	key := jwtKey(id, email, name)
+	if tok, ok := ic.jwts.get(key, now, ttl); ok {
+		return tok, nil
 	}
-	if v.Name != "" {
-		claims["name"] = toValidUTF8(v.Name)
+	exp := now.Add(ttl)
+	claims := jwt.MapClaims{"user_id": id, "exp": exp.Unix()}
+	if email != "" {
+		claims["email"] = email
 	}
-	return intercomSign(ic.Secret, claims)
+	if name != "" {
+		claims["name"] = name
+	}
+	tok, err := intercomSign(ic.Secret, claims)
+	if err != nil {
+		return "", err
+	}
+	ic.jwts.put(key, tok, exp)
+	return tok, nil
 }
 
 // intercomSign signs claims with HS256; the header is {"alg":"HS256","typ":"JWT"}.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -159,4 +160,21 @@ func hmacHexOf(key []byte, msg string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(msg))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// jwtSubject returns a JWT's sub claim, decoded without verification (the
+// signature is checked by the vectors' tests).
+func jwtSubject(token string) string {
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(b, &claims) != nil {
+		return ""
+	}
+	return claims.Sub
 }
