@@ -1,6 +1,7 @@
 // Package vendors turns a signed-in visitor into the data that identifies them
-// to a support chat widget (Webim, edna Chat Center, HelpCrunch and Zendesk),
-// and holds each widget's constant JavaScript that applies that data.
+// to a support chat widget (Webim, edna Chat Center, HelpCrunch, Zendesk,
+// Intercom, Crisp, tawk.to, Chatwoot, Help Scout Beacon, Front Chat, Drift and
+// HubSpot), and holds each widget's constant JavaScript that applies that data.
 //
 // Identity is data, the code is constant: a Vendor's Prepare returns its
 // code once (Script: identify, anonymous, reset and update-in-place
@@ -17,6 +18,14 @@
 //	Edna        opaque clientId (a bearer id), clientData JSON   IDKey
 //	HelpCrunch  user_id + security_hash (HMAC)                   Secret
 //	Zendesk     a function that fetches a 5-minute JWT           Secret
+//	Intercom    intercom_user_jwt (HS256) or user_hash (HMAC)    Secret
+//	Crisp       signed user:email, opaque CRISP_TOKEN_ID         VerifySecret, TokenIDKey
+//	TawkTo      Secure Mode hash of the e-mail (or userId)       APIKey
+//	Chatwoot    identifier + identifier_hash (HMAC)              HMACToken
+//	HelpScout   Beacon identify with signature (HMAC of e-mail)  SecureKey
+//	Front       userId + userHash (HMAC)                         VerificationSecret
+//	Drift       identify with a short-lived userJwt (HS256)      SigningKey
+//	HubSpot     a 12-hour token from HubSpot's API, cached        Token
 //
 // Each type's documentation explains its identity mode, its secrets and its
 // security notes; read them before going live. Two choices run through all
