@@ -107,3 +107,25 @@ type recorder struct {
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) WriteHeader(s int)           { r.status = s }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+// Each of the eight widgets gets its own metric series, from its Name()
+// alone (package metrics is not told about them), and the HubSpot failure
+// counts are exported.
+func TestWidgetMetrics(t *testing.T) {
+	srv, c, _ := testServer(t)
+	same := map[string]string{"Origin": srv.URL, "Sec-Fetch-Site": "same-origin"}
+	form := map[string][]string{"user_id": {"42"}, "name": {"Ann"}, "email": {"ann@example.com"}}
+	if resp, _ := postForm(t, c, srv.URL, "/login", form, same); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	get(t, c, srv.URL, "/")
+	_, body := get(t, c, srv.URL, "/metrics")
+	for _, v := range widgetNames {
+		if want := `chatident_injections_total{script="identify",vendor="` + v + `"} 1`; !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if !strings.Contains(body, `chatident_hubspot_token_failures_total{reason="timeout"} 0`) {
+		t.Error("/metrics lacks the HubSpot failure counts")
+	}
+}
