@@ -111,33 +111,30 @@ func (cw *Chatwoot) Identify(ctx context.Context, r Request, v Visitor, d *Data)
 	if !cw.macs.ready() {
 		return errNotPrepared
 	}
-	o, err := cw.visitorData(v)
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return cw.write(d, v)
 }
 
 func (cw *Chatwoot) config() Object {
 	return Object{{"base_url", strings.TrimRight(cw.BaseURL, "/")}, {"website_token", cw.WebsiteToken}, {"src", cw.scriptURL()}}
 }
 
-// visitorData returns {identifier, user: {email, name, avatar_url,
-// phone_number, identifier_hash}}, empty values left out.
-func (cw *Chatwoot) visitorData(v Visitor) (Object, error) {
+// write writes {identifier, user: {email, name, avatar_url, phone_number,
+// identifier_hash}}, empty values left out.
+func (cw *Chatwoot) write(s dataSink, v Visitor) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
 	id := toValidUTF8(v.ID)
-	var user Object
-	for _, f := range []Field{{"email", v.Email}, {"name", v.Name}, {"avatar_url", v.AvatarURL}, {"phone_number", v.Phone}} {
-		if s := f.Value.(string); s != "" {
-			user = append(user, Field{f.Key, toValidUTF8(s)})
+	s.String("identifier", id)
+	s.Object("user")
+	for _, f := range [...]struct{ key, value string }{{"email", v.Email}, {"name", v.Name}, {"avatar_url", v.AvatarURL}, {"phone_number", v.Phone}} {
+		if f.value != "" {
+			s.String(f.key, toValidUTF8(f.value))
 		}
 	}
-	user = append(user, Field{"identifier_hash", chatwootIdentifierHash(&cw.macs, cw.HMACToken, id)})
-	return Object{{"identifier", id}, {"user", user}}, nil
+	s.String("identifier_hash", chatwootIdentifierHash(&cw.macs, cw.HMACToken, id))
+	s.End()
+	return nil
 }
 
 // chatwootIdentifierHash is HMAC-SHA256 keyed by hmacToken over identifier,

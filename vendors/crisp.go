@@ -131,12 +131,7 @@ func (c *Crisp) Identify(ctx context.Context, r Request, v Visitor, d *Data) err
 	if !c.macs.ready() {
 		return errNotPrepared
 	}
-	o, err := c.visitorData(v)
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return c.write(d, v)
 }
 
 // isUUID reports whether s is 8-4-4-4-12 hexadecimal digits.
@@ -164,30 +159,27 @@ func (c *Crisp) config() Object {
 	return Object{{"website_id", c.WebsiteID}, {"src", c.scriptURL()}}
 }
 
-// visitorData returns token_id (with TokenIDKey), email and sig (when v has
-// an e-mail), nickname and phone.
-func (c *Crisp) visitorData(v Visitor) (Object, error) {
+// write writes token_id (with TokenIDKey), email and sig (when v has an
+// e-mail), nickname and phone.
+func (c *Crisp) write(s dataSink, v Visitor) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
-	var d Object
 	if len(c.TokenIDKey) > 0 {
-		d = append(d, Field{"token_id", opaqueID(&c.macs, c.TokenIDKey, v.ID)})
+		s.String("token_id", opaqueID(&c.macs, c.TokenIDKey, v.ID))
 	}
 	if v.Email != "" {
 		email := toValidUTF8(v.Email)
-		d = append(d, Field{"email", email}, Field{"sig", crispSignature(&c.macs, c.VerifySecret, email)})
+		s.String("email", email)
+		s.String("sig", crispSignature(&c.macs, c.VerifySecret, email))
 	}
 	if v.Name != "" {
-		d = append(d, Field{"nickname", toValidUTF8(v.Name)})
+		s.String("nickname", toValidUTF8(v.Name))
 	}
 	if v.Phone != "" {
-		d = append(d, Field{"phone", toValidUTF8(v.Phone)})
+		s.String("phone", toValidUTF8(v.Phone))
 	}
-	if d == nil {
-		d = Object{}
-	}
-	return d, nil
+	return nil
 }
 
 // crispSignature is Crisp's user:email signature: HMAC-SHA256(secret,

@@ -126,22 +126,17 @@ func (dr *Drift) Identify(ctx context.Context, r Request, v Visitor, d *Data) er
 	if !dr.prepared.Load() {
 		return errNotPrepared
 	}
-	o, err := dr.visitorData(v, now(r))
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return dr.write(d, v, now(r))
 }
 
 func (dr *Drift) config() Object {
 	return Object{{"embed_id", dr.EmbedID}, {"src", dr.ScriptURL}}
 }
 
-// visitorData returns {user_id, attributes: {email, name}, jwt}.
-func (dr *Drift) visitorData(v Visitor, now time.Time) (Object, error) {
+// write writes {user_id, attributes: {email, name}, jwt}.
+func (dr *Drift) write(s dataSink, v Visitor, now time.Time) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
 	ttl := dr.TokenTTL
 	if ttl == 0 {
@@ -152,18 +147,21 @@ func (dr *Drift) visitorData(v Visitor, now time.Time) (Object, error) {
 	if !ok {
 		var err error
 		if tok, err = driftSign(dr.SigningKey, id, now.Add(ttl)); err != nil {
-			return nil, err
+			return err
 		}
 		dr.jwts.put(id, tok, now.Add(ttl))
 	}
-	attrs := Object{}
+	s.String("user_id", id)
+	s.Object("attributes")
 	if v.Email != "" {
-		attrs = append(attrs, Field{"email", toValidUTF8(v.Email)})
+		s.String("email", toValidUTF8(v.Email))
 	}
 	if v.Name != "" {
-		attrs = append(attrs, Field{"name", toValidUTF8(v.Name)})
+		s.String("name", toValidUTF8(v.Name))
 	}
-	return Object{{"user_id", id}, {"attributes", attrs}, {"jwt", tok}}, nil
+	s.End()
+	s.String("jwt", tok)
+	return nil
 }
 
 // driftSign returns the identity JWT: HS256 under key, claims sub and exp.

@@ -101,36 +101,32 @@ func (f *Front) Identify(ctx context.Context, r Request, v Visitor, d *Data) err
 	if !f.macs.ready() {
 		return errNotPrepared
 	}
-	o, err := f.visitorData(v)
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return f.write(d, v)
 }
 
 func (f *Front) config() Object {
 	return Object{{"chat_id", f.ChatID}, {"src", f.scriptURL()}}
 }
 
-// visitorData returns init's identity options: userId, userHash, email,
-// name, customFields.
-func (f *Front) visitorData(v Visitor) (Object, error) {
+// write writes init's identity options: userId, userHash, email, name,
+// customFields.
+func (f *Front) write(s dataSink, v Visitor) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
 	userID, email := toValidUTF8(v.ID), toValidUTF8(v.Email)
-	d := Object{{"userId", userID}, {"userHash", frontUserHash(&f.macs, f.VerificationSecret, userID, email)}}
+	s.String("userId", userID)
+	s.String("userHash", frontUserHash(&f.macs, f.VerificationSecret, userID, email))
 	if email != "" {
-		d = append(d, Field{"email", email})
+		s.String("email", email)
 	}
 	if v.Name != "" {
-		d = append(d, Field{"name", toValidUTF8(v.Name)})
+		s.String("name", toValidUTF8(v.Name))
 	}
 	if len(v.Attributes) > 0 {
-		d = append(d, Field{"customFields", v.Attributes})
+		s.Value("customFields", v.Attributes)
 	}
-	return d, nil
+	return nil
 }
 
 // frontUserHash is Front's userHash: HMAC-SHA256(secret, userID) when

@@ -103,40 +103,35 @@ func (hs *HelpScout) Identify(ctx context.Context, r Request, v Visitor, d *Data
 	if !hs.macs.ready() {
 		return errNotPrepared
 	}
-	o, err := hs.visitorData(v)
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return hs.write(d, v)
 }
 
 func (hs *HelpScout) config() Object {
 	return Object{{"beacon_id", hs.BeaconID}, {"src", hs.scriptURL()}}
 }
 
-// visitorData returns identify's object, or nil for a visitor without an
+// write writes identify's object, or nothing for a visitor without an
 // e-mail, who gets the anonymous Beacon.
-func (hs *HelpScout) visitorData(v Visitor) (Object, error) {
+func (hs *HelpScout) write(s dataSink, v Visitor) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
 	if v.Email == "" {
-		return nil, nil
+		return nil
 	}
-	var d Object
 	if v.Name != "" {
-		d = append(d, Field{"name", toValidUTF8(v.Name)})
+		s.String("name", toValidUTF8(v.Name))
 	}
 	email := toValidUTF8(v.Email)
-	d = append(d, Field{"email", email})
+	s.String("email", email)
 	if v.Company != "" {
-		d = append(d, Field{"company", toValidUTF8(v.Company)})
+		s.String("company", toValidUTF8(v.Company))
 	}
 	if v.AvatarURL != "" {
-		d = append(d, Field{"avatar", toValidUTF8(v.AvatarURL)})
+		s.String("avatar", toValidUTF8(v.AvatarURL))
 	}
-	return append(d, Field{"signature", helpScoutSignature(&hs.macs, hs.SecureKey, email)}), nil
+	s.String("signature", helpScoutSignature(&hs.macs, hs.SecureKey, email))
+	return nil
 }
 
 // helpScoutSignature is Secure Mode's signature: HMAC-SHA256(key, email) in

@@ -192,12 +192,7 @@ func (h *HubSpot) Prepare(s Setup) (Script, error) {
 // anonymous widget: no e-mail, or no token within the budget (counted and
 // logged by the token client).
 func (h *HubSpot) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
-	o, err := h.visitorData(ctx, v)
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return h.write(ctx, d, v)
 }
 
 // Failures returns how many pages got the anonymous widget because no
@@ -222,19 +217,19 @@ func (h *HubSpot) config() Object {
 	return Object{{"portal_id", h.PortalID}, {"src", h.scriptURL()}}
 }
 
-// visitorData returns {email, token} for v, or nil when v gets the
-// anonymous widget: no e-mail, or no token within the budget (counted and
-// logged by the token client). It needs a successful Validate first.
-func (h *HubSpot) visitorData(ctx context.Context, v Visitor) (Object, error) {
+// write writes {email, token} for v, or nothing when v gets the anonymous
+// widget: no e-mail, or no token within the budget (counted and logged by
+// the token client). It needs Prepare first.
+func (h *HubSpot) write(ctx context.Context, s dataSink, v Visitor) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
 	t := h.client()
 	if t == nil {
-		return nil, errNotPrepared
+		return errNotPrepared
 	}
 	if v.Email == "" {
-		return nil, nil
+		return nil
 	}
 	var first, last string
 	if h.Names != nil {
@@ -243,9 +238,11 @@ func (h *HubSpot) visitorData(ctx context.Context, v Visitor) (Object, error) {
 	email := toValidUTF8(v.Email)
 	tok, ok := t.token(ctx, email, toValidUTF8(first), toValidUTF8(last))
 	if !ok {
-		return nil, nil
+		return nil
 	}
-	return Object{{"email", email}, {"token", tok}}, nil
+	s.String("email", email)
+	s.String("token", tok)
+	return nil
 }
 
 // The widget's code, through hsConversationsSettings, which HubSpot reads

@@ -211,12 +211,7 @@ func (ic *Intercom) Identify(ctx context.Context, r Request, v Visitor, d *Data)
 	if !ic.macs.ready() {
 		return errNotPrepared
 	}
-	o, err := ic.visitorData(v, now(r))
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return ic.write(d, v, now(r))
 }
 
 // config is the data every page gets: the settings that boot an anonymous
@@ -225,28 +220,30 @@ func (ic *Intercom) config() Object {
 	return Object{{"app_id", ic.AppID}, {"api_base", ic.Region.APIBase()}, {"src", ic.scriptURL()}}
 }
 
-// visitorData returns the identity settings for v, merged by the code into
-// config's.
-func (ic *Intercom) visitorData(v Visitor, now time.Time) (Object, error) {
+// write writes the identity settings for v, which the code merges into
+// the configuration's.
+func (ic *Intercom) write(s dataSink, v Visitor, now time.Time) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
+		return ErrNoVisitorID
 	}
 	if ic.Mode == IntercomJWT {
 		tok, err := ic.userJWT(v, now)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return Object{{"intercom_user_jwt", tok}}, nil
+		s.String("intercom_user_jwt", tok)
+		return nil
 	}
 	userID, email := toValidUTF8(v.ID), toValidUTF8(v.Email)
-	d := Object{{"user_id", userID}}
+	s.String("user_id", userID)
 	if email != "" {
-		d = append(d, Field{"email", email})
+		s.String("email", email)
 	}
 	if v.Name != "" {
-		d = append(d, Field{"name", toValidUTF8(v.Name)})
+		s.String("name", toValidUTF8(v.Name))
 	}
-	return append(d, Field{"user_hash", intercomUserHash(&ic.macs, ic.Secret, userID, email)}), nil
+	s.String("user_hash", intercomUserHash(&ic.macs, ic.Secret, userID, email))
+	return nil
 }
 
 // intercomUserHash is Intercom's user_hash: HMAC-SHA256(secret, user_id)

@@ -111,12 +111,7 @@ func (tk *TawkTo) Identify(ctx context.Context, r Request, v Visitor, d *Data) e
 	if !tk.macs.ready() {
 		return errNotPrepared
 	}
-	o, err := tk.visitorData(v)
-	if err != nil {
-		return err
-	}
-	writeObject(d, o)
-	return nil
+	return tk.write(d, v)
 }
 
 func (tk *TawkTo) config() Object {
@@ -130,24 +125,32 @@ func (tk *TawkTo) widgetID() string {
 	return tk.WidgetID
 }
 
-// visitorData returns {"visitor": {name, email, hash}} for a visitor with an
+// write writes {"visitor": {name, email, hash}} for a visitor with an
 // e-mail, else {"login": {userId, hash, name}}.
-func (tk *TawkTo) visitorData(v Visitor) (Object, error) {
+func (tk *TawkTo) write(s dataSink, v Visitor) error {
 	if v.ID == "" {
-		return nil, ErrNoVisitorID
-	}
-	var o Object
-	if v.Name != "" {
-		o = append(o, Field{"name", toValidUTF8(v.Name)})
+		return ErrNoVisitorID
 	}
 	if v.Email != "" {
 		email := toValidUTF8(v.Email)
-		o = append(o, Field{"email", email}, Field{"hash", tawkToHash(&tk.macs, tk.APIKey, email)})
-		return Object{{"visitor", o}}, nil
+		s.Object("visitor")
+		if v.Name != "" {
+			s.String("name", toValidUTF8(v.Name))
+		}
+		s.String("email", email)
+		s.String("hash", tawkToHash(&tk.macs, tk.APIKey, email))
+		s.End()
+		return nil
 	}
 	id := toValidUTF8(v.ID)
-	o = append(Object{{"userId", id}, {"hash", tawkToHash(&tk.macs, tk.APIKey, id)}}, o...)
-	return Object{{"login", o}}, nil
+	s.Object("login")
+	s.String("userId", id)
+	s.String("hash", tawkToHash(&tk.macs, tk.APIKey, id))
+	if v.Name != "" {
+		s.String("name", toValidUTF8(v.Name))
+	}
+	s.End()
+	return nil
 }
 
 // tawkToHash is Secure Mode's hash: HMAC-SHA256(key, message) in lowercase

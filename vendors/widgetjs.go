@@ -41,19 +41,11 @@ func widgetBody(c Object, code ...jsCode) string {
 	return s.text()
 }
 
-// writeObject writes o's fields into d: strings with Data.String, nested
-// Objects as nested objects, anything else with Data.Value.
-func writeObject(d *Data, o Object) {
-	for _, f := range o {
-		switch v := f.Value.(type) {
-		case string:
-			d.String(f.Key, v)
-		case Object:
-			d.Object(f.Key)
-			writeObject(d, v)
-			d.End()
-		default:
-			d.Value(f.Key, v)
-		}
-	}
+// dataSink is what a widget writes its visitor data into: *Data on the
+// page path, an Object builder in tests.
+type dataSink interface {
+	String(key, value string)
+	Value(key string, v any)
+	Object(key string)
+	End()
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // widgetCall is one call of a vendor's Script: fn is "identify",
@@ -177,4 +178,68 @@ func jwtSubject(token string) string {
 		return ""
 	}
 	return claims.Sub
+}
+
+// objectSink collects what a widget writes as an Object, for tests that
+// look at single fields.
+type objectSink struct {
+	root  Object
+	stack []objectFrame
+}
+
+type objectFrame struct {
+	key string
+	obj Object
+}
+
+func (o *objectSink) add(f Field) {
+	if n := len(o.stack); n > 0 {
+		o.stack[n-1].obj = append(o.stack[n-1].obj, f)
+		return
+	}
+	o.root = append(o.root, f)
+}
+
+func (o *objectSink) String(key, value string) { o.add(Field{key, value}) }
+func (o *objectSink) Value(key string, v any)  { o.add(Field{key, v}) }
+func (o *objectSink) Object(key string)        { o.stack = append(o.stack, objectFrame{key, Object{}}) }
+func (o *objectSink) End() {
+	top := o.stack[len(o.stack)-1]
+	o.stack = o.stack[:len(o.stack)-1]
+	o.add(Field{top.key, top.obj})
+}
+
+// collect runs write into an objectSink: nil when nothing was written.
+func collect(write func(dataSink) error) (Object, error) {
+	var o objectSink
+	if err := write(&o); err != nil {
+		return nil, err
+	}
+	return o.root, nil
+}
+
+// The visitor data each widget writes, as an Object.
+func (ic *Intercom) visitorData(v Visitor, now time.Time) (Object, error) {
+	return collect(func(s dataSink) error { return ic.write(s, v, now) })
+}
+func (c *Crisp) visitorData(v Visitor) (Object, error) {
+	return collect(func(s dataSink) error { return c.write(s, v) })
+}
+func (tk *TawkTo) visitorData(v Visitor) (Object, error) {
+	return collect(func(s dataSink) error { return tk.write(s, v) })
+}
+func (cw *Chatwoot) visitorData(v Visitor) (Object, error) {
+	return collect(func(s dataSink) error { return cw.write(s, v) })
+}
+func (hs *HelpScout) visitorData(v Visitor) (Object, error) {
+	return collect(func(s dataSink) error { return hs.write(s, v) })
+}
+func (f *Front) visitorData(v Visitor) (Object, error) {
+	return collect(func(s dataSink) error { return f.write(s, v) })
+}
+func (dr *Drift) visitorData(v Visitor, now time.Time) (Object, error) {
+	return collect(func(s dataSink) error { return dr.write(s, v, now) })
+}
+func (h *HubSpot) visitorData(ctx context.Context, v Visitor) (Object, error) {
+	return collect(func(s dataSink) error { return h.write(ctx, s, v) })
 }
