@@ -236,8 +236,8 @@ func (h *HubSpot) write(ctx context.Context, s dataSink, v Visitor) error {
 		first, last = h.Names(v)
 	}
 	email := toValidUTF8(v.Email)
-	tok, ok := t.token(ctx, email, toValidUTF8(first), toValidUTF8(last))
-	if !ok {
+	tok, reason := t.token(ctx, email, toValidUTF8(first), toValidUTF8(last))
+	if reason != "" {
 		return nil
 	}
 	s.String("email", email)

@@ -150,8 +150,8 @@ func TestHubSpotCache(t *testing.T) {
 	_, tk, clock, _ := newHubSpotTest(t, s, HubSpot{CacheSize: 2, CacheTTL: time.Hour})
 	ctx := context.Background()
 	get := func(email string) string {
-		tok, ok := tk.token(ctx, email, "", "")
-		if !ok {
+		tok, reason := tk.token(ctx, email, "", "")
+		if reason != "" {
 			t.Fatalf("no token for %q", email)
 		}
 		return tok
@@ -252,8 +252,8 @@ func TestHubSpotSlowAPINeverDelaysPages(t *testing.T) {
 	}
 	waitFor(t, func() bool { return strings.Contains(logs.String(), "reason=timeout") })
 	// Circuit open: the next page does not wait and makes no call.
-	if _, ok := tk.token(context.Background(), "other@example.com", "", ""); ok || s.calls.Load() != 1 {
-		t.Errorf("circuit open: ok=%v, %d calls", ok, s.calls.Load())
+	if _, reason := tk.token(context.Background(), "other@example.com", "", ""); reason != HubSpotReasonCircuitOpen || s.calls.Load() != 1 {
+		t.Errorf("circuit open: reason %q, %d calls", reason, s.calls.Load())
 	}
 	c := tk.failureCounts()
 	if c[HubSpotReasonTimeout] != 10 || c[HubSpotReasonCircuitOpen] != 1 {
@@ -265,8 +265,8 @@ func TestHubSpotSlowAPINeverDelaysPages(t *testing.T) {
 	// After RetryAfter the API is tried again.
 	clock.advance(time.Minute)
 	close(s.release)
-	if tok, ok := tk.token(context.Background(), "other@example.com", "", ""); !ok || tok == "" || s.calls.Load() != 2 {
-		t.Errorf("after RetryAfter: %q %v, %d calls", tok, ok, s.calls.Load())
+	if tok, reason := tk.token(context.Background(), "other@example.com", "", ""); reason != "" || tok == "" || s.calls.Load() != 2 {
+		t.Errorf("after RetryAfter: %q %q, %d calls", tok, reason, s.calls.Load())
 	}
 }
 
@@ -277,7 +277,7 @@ func TestHubSpotCanceledPage(t *testing.T) {
 	_, tk, _, _ := newHubSpotTest(t, s, HubSpot{Timeout: 5 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-s.arrived; cancel() }()
-	if _, ok := tk.token(ctx, "gone@example.com", "", ""); ok {
+	if _, reason := tk.token(ctx, "gone@example.com", "", ""); reason != HubSpotReasonTimeout {
 		t.Error("token for a canceled page")
 	}
 	// The call itself goes on for the other pages of the visitor.

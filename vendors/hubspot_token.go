@@ -133,13 +133,12 @@ type hubSpotRequest struct {
 }
 
 // token returns the visitor's token from the cache or the API, waiting at
-// most the budget. ok is false when the page gets the anonymous widget;
-// the reason has then been counted.
-func (t *hubSpotTokens) token(ctx context.Context, email, first, last string) (tok string, ok bool) {
+// most the budget, or, when the page gets the anonymous widget, the reason
+// (one of HubSpotReasons), which has then been counted.
+func (t *hubSpotTokens) token(ctx context.Context, email, first, last string) (tok, reason string) {
 	body, err := json.Marshal(hubSpotRequest{Email: email, FirstName: first, LastName: last})
 	if err != nil { // cannot happen for strings; no token rather than a panic
-		t.fail(HubSpotReasonBadResponse)
-		return "", false
+		return "", t.fail(HubSpotReasonBadResponse)
 	}
 	key := string(body)
 	now := t.now()
@@ -150,7 +149,7 @@ func (t *hubSpotTokens) token(ctx context.Context, email, first, last string) (t
 		if now.Before(ent.expires) {
 			t.lru.MoveToFront(e)
 			t.mu.Unlock()
-			return ent.token, true
+			return ent.token, ""
 		}
 		t.lru.Remove(e)
 		delete(t.entries, key)
@@ -159,8 +158,7 @@ func (t *hubSpotTokens) token(ctx context.Context, email, first, last string) (t
 	if c == nil {
 		if now.Before(t.openUntil) {
 			t.mu.Unlock()
-			t.fail(HubSpotReasonCircuitOpen)
-			return "", false
+			return "", t.fail(HubSpotReasonCircuitOpen)
 		}
 		c = &hubSpotCall{done: make(chan struct{})}
 		t.inflight[key] = c
@@ -176,16 +174,13 @@ func (t *hubSpotTokens) token(ctx context.Context, email, first, last string) (t
 	select {
 	case <-c.done:
 		if c.reason != "" {
-			t.fail(c.reason)
-			return "", false
+			return "", t.fail(c.reason)
 		}
-		return c.token, true
+		return c.token, ""
 	case <-timer.C:
-		t.fail(HubSpotReasonTimeout)
-		return "", false
+		return "", t.fail(HubSpotReasonTimeout)
 	case <-ctx.Done():
-		t.fail(HubSpotReasonTimeout)
-		return "", false
+		return "", t.fail(HubSpotReasonTimeout)
 	}
 }
 
@@ -265,14 +260,16 @@ func (t *hubSpotTokens) call(ctx context.Context, body []byte) (tok, reason stri
 	return answer.Token, "", resp.StatusCode
 }
 
-// fail counts one page that got the anonymous widget for reason.
-func (t *hubSpotTokens) fail(reason string) {
+// fail counts one page that got the anonymous widget for reason, and
+// returns reason.
+func (t *hubSpotTokens) fail(reason string) string {
 	for i, r := range hubSpotReasons {
 		if r == reason {
 			t.failures[i].Add(1)
-			return
+			break
 		}
 	}
+	return reason
 }
 
 // logOnce logs the first API failure of each cause, with what to check and
