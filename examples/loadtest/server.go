@@ -33,7 +33,7 @@ func demoSides(logFor func(side string) *slog.Logger) ([2]side, error) {
 	if err != nil {
 		return [2]side{}, err
 	}
-	wrapped, err := site.New(site.Config{Secrets: secrets, Logger: logFor("wrapped")})
+	wrapped, err := site.New(site.Config{Secrets: secrets, Logger: logFor("wrapped"), SeedVendorsOnly: true})
 	if err != nil {
 		return [2]side{}, fmt.Errorf("the wrapped demo: %w", err)
 	}

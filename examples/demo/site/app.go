@@ -36,6 +36,11 @@ type Config struct {
 	// no identity script and /_chatident/ is not served. It is the baseline
 	// examples/loadtest measures chatident's overhead against.
 	WithoutChatident bool
+	// SeedVendorsOnly configures only the four seed vendors (Webim, edna,
+	// HelpCrunch, Zendesk), leaving the eight later widgets' panels empty:
+	// examples/loadtest measures that configuration, so that its figures
+	// stay comparable over time.
+	SeedVendorsOnly bool
 }
 
 // New returns the whole demo site: the page, sign-in and sign-out, the
@@ -67,8 +72,11 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 
-	widgets := demoWidgets(cfg.Secrets, hubSpot)
-	registerHubSpotFailures(reg, widgets)
+	var widgets []vendors.Vendor
+	if !cfg.SeedVendorsOnly {
+		widgets = demoWidgets(cfg.Secrets, hubSpot)
+		registerHubSpotFailures(reg, widgets)
+	}
 
 	chat, err := middleware.New(middleware.Config{
 		Vendors:  append(demoVendors(cfg.Secrets), widgets...),
