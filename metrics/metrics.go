@@ -110,7 +110,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	notes := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: o.namespace,
 		Name:      "vendor_notes_total",
-		Help:      `Visitors a vendor served less than usual, by reason: "ambiguous" (Webim declined to sign and served its anonymous script), "charset" (characters Webim's charset cannot hold were sent as '?').`,
+		Help:      `Visitors a vendor served less than usual, by reason: "ambiguous" (Webim declined to sign and served its anonymous script), "charset" (characters Webim's charset cannot hold were sent as '?'), "no_token" (no token from the vendor's API in time: HubSpot served its anonymous widget).`,
 	}, []string{"vendor", "reason"})
 	held := prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: o.namespace,

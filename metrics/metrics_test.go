@@ -127,8 +127,8 @@ chatident_responses_total{reason="status"} 0
 		"chatident_script_build_errors_total": 15,
 		// × issued, anonymous, method, cross_site, error, declined, other
 		"chatident_endpoint_requests_total": 35,
-		// × ambiguous, charset, other
-		"chatident_vendor_notes_total": 15,
+		// × ambiguous, charset, no_token, other
+		"chatident_vendor_notes_total": 20,
 	} {
 		if n := count(t, reg, name); n != want {
 			t.Errorf("%s: %d series, want %d", name, n, want)

@@ -37,8 +37,10 @@ import (
 // first pages of the same visitor share one API call. A call that fails —
 // timeout, 403 (the account's plan lacks visitor identification, or the
 // private app lacks the scope), another 4xx, 5xx, an unreadable answer —
-// gives that page the anonymous widget; the failure is counted and logged
-// once per cause (without visitor values), and for RetryAfter (30 s by
+// gives that page the anonymous widget; the failure is noted
+// (Request.Notes, reason NoteNoToken, which the middleware counts),
+// counted by cause (Failures) and logged once per cause (without visitor
+// values), and for RetryAfter (30 s by
 // default) no page calls the API at all, so a dead API costs pages nothing.
 //
 // # Identity
@@ -192,7 +194,7 @@ func (h *HubSpot) Prepare(s Setup) (Script, error) {
 // anonymous widget: no e-mail, or no token within the budget (counted and
 // logged by the token client).
 func (h *HubSpot) Identify(ctx context.Context, r Request, v Visitor, d *Data) error {
-	return h.write(ctx, d, v)
+	return h.write(ctx, r, d, v)
 }
 
 // Failures returns how many pages got the anonymous widget because no
@@ -218,9 +220,10 @@ func (h *HubSpot) config() Object {
 }
 
 // write writes {email, token} for v, or nothing when v gets the anonymous
-// widget: no e-mail, or no token within the budget (counted and logged by
-// the token client). It needs Prepare first.
-func (h *HubSpot) write(ctx context.Context, s dataSink, v Visitor) error {
+// widget: no e-mail, or no token within the budget (counted by cause and
+// logged by the token client, and noted as NoteNoToken). It needs Prepare
+// first.
+func (h *HubSpot) write(ctx context.Context, r Request, s dataSink, v Visitor) error {
 	if v.ID == "" {
 		return ErrNoVisitorID
 	}
@@ -238,6 +241,7 @@ func (h *HubSpot) write(ctx context.Context, s dataSink, v Visitor) error {
 	email := toValidUTF8(v.Email)
 	tok, reason := t.token(ctx, email, toValidUTF8(first), toValidUTF8(last))
 	if reason != "" {
+		r.note(hubSpotName, NoteNoToken)
 		return nil
 	}
 	s.String("email", email)

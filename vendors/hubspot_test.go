@@ -409,3 +409,44 @@ func TestHubSpotValidate(t *testing.T) {
 		t.Error("visitorData before Prepare succeeded")
 	}
 }
+
+// A page that gets HubSpot's anonymous widget because no token came is
+// noted (and so counted by the middleware); a page with a token, or a
+// visitor without an e-mail, is not.
+func TestHubSpotNotesNoToken(t *testing.T) {
+	fail := true
+	s := newHubSpotStandIn(t, func(n int32, w http.ResponseWriter) {
+		if fail {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		tokenAnswer(n, w)
+	})
+	h, _, clock, _ := newHubSpotTest(t, s, HubSpot{})
+	var rec noteRecorder
+	r := testRequest()
+	r.Notes = &rec
+	identify := func(v Visitor) string {
+		var d Data
+		d.Reset(nil)
+		if err := h.Identify(context.Background(), r, v, &d); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := d.Bytes()
+		return string(b)
+	}
+	if got := identify(Visitor{ID: "1", Email: "a@example.com"}); got != "{}" {
+		t.Errorf("data = %s, want {} (the anonymous widget)", got)
+	}
+	if got := identify(Visitor{ID: "1"}); got != "{}" {
+		t.Errorf("no e-mail: data = %s", got)
+	}
+	fail = false
+	clock.advance(hubSpotDefaultRetryAfter)
+	if got := identify(Visitor{ID: "1", Email: "a@example.com"}); got != `{"email":"a@example.com","token":"tok-2"}` {
+		t.Errorf("data = %s", got)
+	}
+	if rec.String() != "hubspot:no_token" {
+		t.Errorf("notes = %v, want one hubspot:no_token", rec.notes)
+	}
+}

@@ -18,12 +18,17 @@ const (
 	// replaced by '?' in the values sent and signed (Webim in cp1251 or
 	// koi8-r); the visitor is still identified.
 	NoteCharset = "charset"
+	// NoteNoToken: the vendor needed a token from its vendor's API for the
+	// visitor and got none within its time budget (HubSpot: a timeout, a
+	// refusal, an unreadable answer, or calls paused after one), and served
+	// its anonymous widget instead. The vendor logs the cause once.
+	NoteNoToken = "no_token"
 )
 
 // NoteReasons returns every reason a vendor of this package reports, for
 // metrics that create their series up front.
 func NoteReasons() []string {
-	return []string{NoteAmbiguous, NoteCharset}
+	return []string{NoteAmbiguous, NoteCharset, NoteNoToken}
 }
 
 // note tells r.Notes, if any.

@@ -241,5 +241,5 @@ func (dr *Drift) visitorData(v Visitor, now time.Time) (Object, error) {
 	return collect(func(s dataSink) error { return dr.write(s, v, now) })
 }
 func (h *HubSpot) visitorData(ctx context.Context, v Visitor) (Object, error) {
-	return collect(func(s dataSink) error { return h.write(ctx, s, v) })
+	return collect(func(s dataSink) error { return h.write(ctx, testRequest(), s, v) })
 }
