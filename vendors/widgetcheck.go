@@ -20,17 +20,17 @@ func checkID(vendor, field, id string, max int, extra string) error {
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(extra, c) >= 0) {
-			return configErr(vendor, field, "has a character other than letters, digits or "+quoteChars(extra))
+			return configErr(vendor, field, "has a character other than "+allowedChars(extra))
 		}
 	}
 	return nil
 }
 
-func quoteChars(extra string) string {
+func allowedChars(extra string) string {
 	if extra == "" {
-		return "none"
+		return "letters and digits"
 	}
-	return `"` + extra + `"`
+	return `letters, digits and "` + extra + `"`
 }
 
 // checkDistinctKeys reports a key that is the same as another of the same
