@@ -13,8 +13,12 @@ package vendors
 // jsLoadDecl declares L(doc, src, onload): add an asynchronous <script src>
 // to the document unless one with the same resolved src is there already
 // (then do nothing and return false: the page installs the widget itself).
-// onload, when given, runs when the script has loaded.
-const jsLoadDecl jsCode = `function L(doc,src,onload){var e=doc.createElement("script");e.async=true;e.src=src;` +
+// onload, when given, runs when the script has loaded. A path (ScriptURL
+// "/…") is made absolute on the page's own origin, from location.href: the
+// browser would resolve it against the document's base URL, which a
+// <base href> anywhere in the page can point elsewhere.
+const jsLoadDecl jsCode = `function L(doc,src,onload){var e=doc.createElement("script");e.async=true;` +
+	`e.src=src.charAt(0)==="/"?new URL(src,w.location.href).href:src;` +
 	`var l=doc.getElementsByTagName("script");for(var i=0;i<l.length;i++){if(l[i].src===e.src){return false}}` +
 	`if(onload){e.onload=onload}(doc.head||doc.documentElement).appendChild(e);return true}`
 

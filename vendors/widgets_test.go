@@ -183,3 +183,18 @@ func TestWidgetsKeys(t *testing.T) {
 		}
 	}
 }
+
+// A <base href> elsewhere in the page does not move a widget script given
+// as a path: it loads from the page's own origin.
+func TestWidgetsScriptURLIgnoresBaseHref(t *testing.T) {
+	for _, w := range []Vendor{
+		&Intercom{AppID: "a1", Secret: testKey, ScriptURL: "/standin/i.js"},
+		&Front{ChatID: "c1", VerificationSecret: testKey, ScriptURL: "/standin/f.js"},
+		&Drift{EmbedID: "e1", SigningKey: testKey, ScriptURL: "/standin/d.js"},
+	} {
+		out := runWidget(t, nodeInput{Base: "https://shop.example/cart", DocumentBase: "https://evil.example/"}, "", mustPrepare(t, w), widgetCall{"anonymous", nil})
+		if len(out.Scripts) != 1 || !strings.HasPrefix(out.Scripts[0], "https://shop.example/standin/") {
+			t.Errorf("%s: scripts = %v, want the page's own origin", w.Name(), out.Scripts)
+		}
+	}
+}
