@@ -151,8 +151,10 @@ func (h *HelpCrunch) Prepare(s Setup) (Script, error) {
 
 // helpCrunchQueue defines HelpCrunch's command queue, as HelpCrunch's own
 // snippet does, unless the widget or a queue is already there: the widget
-// runs the queued commands when it loads.
-const helpCrunchQueue jsCode = `(function(w){if(!w.HelpCrunch){w.HelpCrunch=function(){w.HelpCrunch.q.push(arguments)};w.HelpCrunch.q=[]}})(window);` + "\n"
+// runs the queued commands when it loads. "There" means a function: markup
+// such as <a id=HelpCrunch> makes window.HelpCrunch an element, which the
+// queue replaces rather than calls.
+const helpCrunchQueue jsCode = `(function(w){if(typeof w.HelpCrunch!=="function"){w.HelpCrunch=function(){w.HelpCrunch.q.push(arguments)};w.HelpCrunch.q=[]}})(window);` + "\n"
 
 // init returns the loader, init with the settings (user, if any, is code
 // that reads it from d) and showChatWidget unless HideWidget.
