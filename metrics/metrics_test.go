@@ -152,9 +152,9 @@ func TestObserveCounts(t *testing.T) {
 		{Kind: middleware.EventInjection, Vendor: "zendesk", Reason: "anonymous"},
 		{Kind: middleware.EventReset, Vendor: "edna"},
 		{Kind: middleware.EventBuildError, Vendor: "helpcrunch", Reason: "panic"},
-		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "issued"},
-		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "cross_site"},
-		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "cross_site"},
+		{Kind: middleware.EventEndpoint, Vendor: "zendesk", Reason: "issued"},
+		{Kind: middleware.EventEndpoint, Vendor: "zendesk", Reason: "cross_site"},
+		{Kind: middleware.EventEndpoint, Vendor: "zendesk", Reason: "cross_site"},
 	}
 	for _, e := range events {
 		m.Observe(ctx, e)
@@ -237,8 +237,8 @@ func TestHostileLabelsCreateNoSeries(t *testing.T) {
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventReset, Vendor: s})
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventBuildError, Vendor: s, Reason: s})
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventBuildError, Vendor: "zendesk", Reason: s})
-		m.Observe(ctx, middleware.Event{Kind: middleware.EventToken, Vendor: s, Reason: s})
-		m.Observe(ctx, middleware.Event{Kind: middleware.EventToken, Vendor: "webim", Reason: s})
+		m.Observe(ctx, middleware.Event{Kind: middleware.EventEndpoint, Vendor: s, Reason: s})
+		m.Observe(ctx, middleware.Event{Kind: middleware.EventEndpoint, Vendor: "webim", Reason: s})
 		m.Observe(ctx, middleware.Event{Kind: middleware.EventKind(99), Vendor: s, Reason: s})
 		m.Observe(ctx, middleware.Event{Kind: 0, Vendor: s, Reason: s})
 	}
@@ -352,7 +352,7 @@ func TestConcurrentObserve(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
 				m.Observe(context.Background(), middleware.Event{Kind: middleware.EventResponse, Reason: "injected", Held: i})
-				m.Observe(context.Background(), middleware.Event{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "issued"})
+				m.Observe(context.Background(), middleware.Event{Kind: middleware.EventEndpoint, Vendor: "zendesk", Reason: "issued"})
 			}
 		}()
 	}
@@ -384,7 +384,7 @@ func benchEvents() []middleware.Event {
 		{Kind: middleware.EventResponse, Reason: "injected", Held: 1500},
 		{Kind: middleware.EventResponse, Reason: "not_html"},
 		{Kind: middleware.EventInjection, Vendor: "webim", Reason: "identify"},
-		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "issued"},
+		{Kind: middleware.EventEndpoint, Vendor: "zendesk", Reason: "issued"},
 		{Kind: middleware.EventResponse, Reason: "made_up"},
 		{Kind: middleware.EventInjection, Vendor: "unknown_vendor", Reason: "identify"},
 	}

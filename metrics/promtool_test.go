@@ -27,7 +27,7 @@ func scrape(t *testing.T) (*prometheus.Registry, []byte) {
 		{Kind: middleware.EventResponse, Reason: "made_up"},
 		{Kind: middleware.EventInjection, Vendor: "acme", Reason: "identify"},
 		{Kind: middleware.EventReset, Vendor: "webim"},
-		{Kind: middleware.EventToken, Vendor: "zendesk", Reason: "issued"},
+		{Kind: middleware.EventEndpoint, Vendor: "zendesk", Reason: "issued"},
 		{Kind: middleware.EventBuildError, Vendor: "edna", Reason: "error"},
 	} {
 		m.Observe(ctx, e)

@@ -166,29 +166,6 @@ func trace(t testing.TB, data []byte) string {
 	return b.String()
 }
 
-// pageData returns the data-chatident attribute of the one script element in
-// an HTML page, unescaped as a browser reads it, or nil.
-func pageData(t testing.TB, body string) []byte {
-	t.Helper()
-	const attr = ` data-chatident='`
-	i := strings.Index(body, attr)
-	if i < 0 {
-		return nil
-	}
-	rest := body[i+len(attr):]
-	j := strings.IndexByte(rest, '\'')
-	if j < 0 {
-		t.Fatalf("unterminated data attribute in %q", body)
-	}
-	return []byte(html.UnescapeString(rest[:j]))
-}
-
-// pageTrace is trace(pageData(body)).
-func pageTrace(t testing.TB, body string) string {
-	t.Helper()
-	return trace(t, pageData(t, body))
-}
-
 // recorder is an Observer that keeps every event.
 type recorder struct {
 	mu     sync.Mutex
@@ -286,9 +263,6 @@ func visitorRequest(id string, cookies ...*http.Cookie) *http.Request {
 	r := withCookies("/", cookies...)
 	return r.WithContext(WithVisitor(r.Context(), vendors.Visitor{ID: id}))
 }
-
-// newHeaderWriter returns a ResponseWriter for calls that only set headers.
-func newHeaderWriter() http.ResponseWriter { return httptest.NewRecorder() }
 
 // normalize replaces the page script element in an HTML body by
 // <script>TRACE</script>, the statements its data stands for (see trace),

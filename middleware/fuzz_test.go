@@ -52,19 +52,6 @@ func FuzzSessionCookie(f *testing.F) {
 	})
 }
 
-func equalFoldASCII(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
 // sanitizeCookie keeps the bytes net/http sends in a cookie value, so the
 // fuzzer's value reaches the source rather than being dropped by AddCookie.
 func sanitizeCookie(s string) string {

@@ -99,14 +99,6 @@ func get(h http.Handler, path string, cookies ...*http.Cookie) *httptest.Respons
 	return w
 }
 
-// scripts returns the text of every <script> element in an HTML page, as a
-// browser's parser sees it.
-func scripts(t *testing.T, page string) []string {
-	t.Helper()
-	s, _ := scriptsAndData(t, page)
-	return s
-}
-
 // scriptsAndData is scripts with each element's data-chatident attribute,
 // as a browser reads it.
 func scriptsAndData(t *testing.T, page string) (out, data []string) {

@@ -114,16 +114,6 @@ func appendWebimSigned(dst []byte, fields []webimField, expires int64) []byte {
 	return strconv.AppendInt(dst, expires, 10)
 }
 
-// webimSign returns the hash of fields and expires under the configured
-// algorithm and charset. scratch is spare memory for the signed string.
-func (w *Webim) webimSign(scratch []byte, fields []webimField, expires int64) (string, error) {
-	msg, err := w.encodeSigned(scratch, fields, expires)
-	if err != nil {
-		return "", err
-	}
-	return w.signMessage(msg)
-}
-
 // signMessage returns the hash of an encoded signed string.
 func (w *Webim) signMessage(msg []byte) (string, error) {
 	var h hash.Hash
