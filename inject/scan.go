@@ -102,7 +102,7 @@ type scanner struct {
 
 	match   uint8   // progress through a fixed string: BOM, "[CDATA[", an end tag name, "Tab;"
 	run     uint8   // comment closer state, or trailing '-' or ']' count
-	raw     rawKind // the raw-text element whose end tag ends the text
+	raw     tagKind // the raw-text element whose end tag ends the text
 	refHex  bool    // the character reference being read is hexadecimal
 	refAny  bool    // it has at least one digit
 	refName uint8   // which whitespace named reference is being matched

@@ -55,11 +55,13 @@ const (
 	stPlaintext // after <plaintext>, or in a UTF-16 stream: nothing is markup
 )
 
-// rawKind names the element whose text the scanner is in; zero is none.
-type rawKind uint8
+// tagKind names the start tags the scanner tells apart: the raw-text
+// elements, whose text it is in until their end tag, and svg and math,
+// which open foreign content; zero is any other.
+type tagKind uint8
 
 const (
-	rawNone rawKind = iota
+	rawNone tagKind = iota
 	rawScript
 	rawStyle
 	rawTextarea
@@ -75,7 +77,7 @@ const (
 )
 
 // name is the element's tag name, which its appropriate end tag repeats.
-func (k rawKind) name() string {
+func (k tagKind) name() string {
 	switch k {
 	case rawScript:
 		return "script"

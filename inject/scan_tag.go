@@ -507,18 +507,18 @@ func (s *scanner) emit(after int64) {
 
 // startTagKind says whether the start tag just read switches the tokenizer.
 // It dispatches on the first letter: it runs for every start tag.
-func (s *scanner) startTagKind() rawKind {
+func (s *scanner) startTagKind() tagKind {
 	if s.nlen < 3 || s.nlen > 9 {
 		return rawNone
 	}
-	var kinds [3]rawKind
+	var kinds [3]tagKind
 	switch s.name[0] {
 	case 's':
-		kinds = [3]rawKind{rawScript, rawStyle, tagSVG}
+		kinds = [3]tagKind{rawScript, rawStyle, tagSVG}
 	case 't':
-		kinds = [3]rawKind{rawTitle, rawTextarea}
+		kinds = [3]tagKind{rawTitle, rawTextarea}
 	case 'n':
-		kinds = [3]rawKind{rawNoscript, rawNoembed, rawNoframes}
+		kinds = [3]tagKind{rawNoscript, rawNoembed, rawNoframes}
 	case 'i':
 		kinds[0] = rawIframe
 	case 'x':

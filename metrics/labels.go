@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"fmt"
+
+	"github.com/chatident/chatident/vendors"
 )
 
 // Other is the label value that every unknown reason, result or vendor is
@@ -15,17 +17,13 @@ const Other = "other"
 
 // checkVendorName applies the rule vendors.Vendor documents for Name.
 func checkVendorName(name string) error {
-	if name == "" {
+	switch {
+	case name == "":
 		return fmt.Errorf("metrics: vendor name is empty")
-	}
-	if name == Other {
+	case name == Other:
 		return fmt.Errorf("metrics: vendor name %q is reserved for unknown vendors", name)
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return fmt.Errorf("metrics: vendor name %q must match [a-z0-9_]+", name)
-		}
+	case !vendors.ValidName(name):
+		return fmt.Errorf("metrics: vendor name %q must match [a-z0-9_]+", name)
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func validate(cfg Config, prefix, mount string, memo int) ([]vendorEntry, []byte
 			continue
 		}
 		where := fmt.Sprintf("Config.Vendors[%d] (%s)", i, name)
-		if !validName(name) {
+		if !vendors.ValidName(name) {
 			fail("Config.Vendors[%d]: Name() %q does not match [a-z0-9_]+", i, name)
 			continue
 		}
@@ -210,19 +210,6 @@ func pathChar(c byte) bool {
 		return true
 	}
 	return strings.IndexByte("-._~!$&'()*+,;=:@/", c) >= 0
-}
-
-// validName reports whether a vendor name matches [a-z0-9_]+.
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // split returns the errors an errors.Join holds, or err alone, so that each

@@ -39,6 +39,21 @@ type Vendor interface {
 	Identify(ctx context.Context, r Request, v Visitor, d *Data) error
 }
 
+// ValidName reports whether name follows the rule for Vendor.Name:
+// [a-z0-9_]+. The middleware refuses other names in New, and metrics uses
+// the same rule for its vendor labels.
+func ValidName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // AnonymousData is implemented by vendors whose anonymous widget needs
 // values per request. For the others the Anonymous code gets null.
 type AnonymousData interface {
