@@ -175,7 +175,7 @@ func TestRealVendorsPage(t *testing.T) {
 	for _, want := range []string{
 		"w.webim_visitor=d.visitor", `"/_chatident/webim/refresh"`,
 		`w["clientId"]=d.id`,
-		`HelpCrunch("init","shop",{appId:"3",user:d.user})`,
+		`HelpCrunch("init","shop",d&&d.user?{appId:"3",user:d.user}:{appId:"3"})`,
 		"zChat.init(", `"/_chatident/zendesk/token"`,
 	} {
 		if !strings.Contains(s[0], want) {

@@ -50,18 +50,20 @@ func buildRuntime(entries []vendorEntry) ([]byte, error) {
 		`try{s=Object.getOwnPropertyDescriptor(Document.prototype,"currentScript").get.call(doc);` +
 		`D=JSON.parse(Element.prototype.getAttribute.call(s,"data-chatident"))}catch(x){return}` +
 		`if(!D||D.v!==1||!D.vendors){return}` + "\nvar V=[\n")
+	var shared strings.Builder // a vendor's functions whose text repeats one of its others
 	for i, e := range entries {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
 		// Names match [a-z0-9_]+: safe in a string literal as they are.
 		b.WriteString(`["` + e.name + `",{`)
-		for j, f := range []struct{ key, body, field string }{
+		fields := []struct{ key, body, field string }{
 			{"i", e.script.Identify, "Identify"},
 			{"a", e.script.Anonymous, "Anonymous"},
 			{"r", e.script.Reset, "Reset"},
 			{"u", e.script.Update, "Update"},
-		} {
+		}
+		for j, f := range fields {
 			if err := checkCode(f.body); err != nil {
 				errs = append(errs, fmt.Errorf("chatident: Config.Vendors[%d] (%s): Prepare returned Script.%s that %w", i, e.name, f.field, err))
 			}
@@ -73,16 +75,24 @@ func buildRuntime(entries []vendorEntry) ([]byte, error) {
 				b.WriteString("null")
 				continue
 			}
+			if k := sameAs(fields[:j], f.body); k >= 0 {
+				// Written once: the same function serves both.
+				b.WriteString("null")
+				fmt.Fprintf(&shared, "V[%d][1].%s=V[%d][1].%s;", i, f.key, i, fields[k].key)
+				continue
+			}
 			// The newline keeps a trailing // comment in the body from
 			// swallowing the closing brace.
 			b.WriteString("function(d,w){\n" + f.body + "\n}")
 		}
 		b.WriteString("}]")
 	}
+	b.WriteString("\n];\n")
+	b.WriteString(shared.String())
 	// apply is the one place the vendors' code is called; a page that
 	// changes identity in place calls it with update set, which runs each
 	// vendor's Update instead of its page code.
-	b.WriteString("\n];\n" +
+	b.WriteString("\n" +
 		`function apply(D,update){var E=D.vendors,i,e,f,c;` +
 		`for(i=0;i<V.length;i++){e=E[V[i][0]];c=V[i][1];if(e&&e.reset&&c.r){try{c.r(null,w)}catch(x){}}}` +
 		`for(i=0;i<V.length;i++){e=E[V[i][0]];c=V[i][1];if(!e||!e.mode){continue}` +
@@ -93,6 +103,17 @@ func buildRuntime(entries []vendorEntry) ([]byte, error) {
 		return nil, errors.Join(errs...)
 	}
 	return []byte(b.String()), nil
+}
+
+// sameAs returns the index of the field in earlier whose body is body, or
+// -1.
+func sameAs(earlier []struct{ key, body, field string }, body string) int {
+	for k, f := range earlier {
+		if f.body == body {
+			return k
+		}
+	}
+	return -1
 }
 
 // checkCode applies the rules of vendors.Script to one function body.

@@ -90,3 +90,24 @@ func TestRuntimeOrderAndIsolation(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeSharesRepeatedCode: a vendor whose Anonymous code is its
+// Identify code has it written once, and both pages run it.
+func TestRuntimeSharesRepeatedCode(t *testing.T) {
+	const body = `w.log.push("same:"+JSON.stringify(d));`
+	same := &fakeVendor{name: "same", prepare: func(vendors.Setup) (vendors.Script, error) {
+		return vendors.Script{Identify: body, Anonymous: body, Reset: `w.log.push("same.reset");`}, nil
+	}}
+	m := mustNew(t, Config{Vendors: []vendors.Vendor{same}, SignOut: SignOut{Disabled: true}})
+	if n := strings.Count(string(m.code), body); n != 1 {
+		t.Errorf("the shared body is written %d times, want once", n)
+	}
+	p := buildPage(m, visitorRequest("ann"), "")
+	if got, want := runPage(t, m.code, p.data), []string{`same:{"id":"ann","endpoints":"/_chatident/same/"}`}; !reflect.DeepEqual(got, want) {
+		t.Errorf("identified: %q, want %q", got, want)
+	}
+	p = buildPage(m, withCookies("/"), "")
+	if got, want := runPage(t, m.code, p.data), []string{`same:{}`}; !reflect.DeepEqual(got, want) {
+		t.Errorf("anonymous: %q, want %q", got, want)
+	}
+}

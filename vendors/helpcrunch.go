@@ -141,9 +141,11 @@ func (h *HelpCrunch) Prepare(s Setup) (Script, error) {
 		return Script{}, err
 	}
 	h.macs.prepare(s.MemoSize, h.Secret)
+	// One function for both: the page script keeps it once.
+	code := h.init()
 	return Script{
-		Identify:  h.init(`,user:d.user`),
-		Anonymous: h.init(``),
+		Identify:  code,
+		Anonymous: code,
 		Reset:     string(helpCrunchQueue) + `HelpCrunch("logout");` + "\n",
 		Update:    string(helpCrunchQueue) + `if(d){HelpCrunch("updateUser",d.user)}else{HelpCrunch("logout")}` + "\n",
 	}, nil
@@ -156,16 +158,17 @@ func (h *HelpCrunch) Prepare(s Setup) (Script, error) {
 // queue replaces rather than calls.
 const helpCrunchQueue jsCode = `(function(w){if(typeof w.HelpCrunch!=="function"){w.HelpCrunch=function(){w.HelpCrunch.q.push(arguments)};w.HelpCrunch.q=[]}})(window);` + "\n"
 
-// init returns the loader, init with the settings (user, if any, is code
-// that reads it from d) and showChatWidget unless HideWidget.
-func (h *HelpCrunch) init(user jsCode) string {
+// init returns the loader, init with appId and, when d (the data) holds a
+// visitor, its user object, then showChatWidget unless HideWidget.
+func (h *HelpCrunch) init() string {
 	src := h.WidgetURL
 	if src == "" {
 		src = "https://" + h.Organization + ".widget.helpcrunch.com/"
 	}
 	var s script
 	s.code(helpCrunchQueue).loadScript(src)
-	s.code(`HelpCrunch("init",`).str(h.Organization).code(`,{appId:`).str(h.AppID).code(user).code("});\n")
+	s.code(`HelpCrunch("init",`).str(h.Organization).code(`,d&&d.user?{appId:`).str(h.AppID).
+		code(`,user:d.user}:{appId:`).str(h.AppID).code("});\n")
 	if !h.HideWidget {
 		s.code(`HelpCrunch("showChatWidget");` + "\n")
 	}

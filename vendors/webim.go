@@ -228,7 +228,8 @@ func (w *Webim) Validate() error {
 //
 //   - Identify sets window.webim_visitor to the signed object (d.visitor),
 //     then arms the refresh timer and loads button.js when configured;
-//   - Anonymous loads button.js when configured;
+//   - Anonymous, when a loader is configured, is the same function run with
+//     d null: it loads button.js alone;
 //   - Reset sets window.webim_visitor = null and calls
 //     webim.api.onProvidedVisitorChanged() once Webim's API is present;
 //   - Update swaps window.webim_visitor (null when signed out) and calls
@@ -246,12 +247,17 @@ func (w *Webim) Prepare(s Setup) (Script, error) {
 	}
 	w.macs.prepare(s.MemoSize, w.PrivateKey, w.IDKey)
 	var id, anon, reset, update script
-	id.code("w.webim_visitor=d.visitor;\n")
+	// One function for a visitor and, with a loader, for anonymous pages
+	// (d null): the page script keeps it once.
+	id.code("if(d){w.webim_visitor=d.visitor;\n")
 	if !w.DisableRefresh {
 		w.appendRefresher(&id, s.Endpoints+"refresh")
 	}
+	id.code("}\n")
 	w.appendLoader(&id)
-	w.appendLoader(&anon)
+	if w.Account != "" || w.LoaderURL != "" {
+		anon = id
+	}
 	reset.code("w.webim_visitor=null;\n")
 	reset.beginReady(webimAPI).code(webimChanged).endReady()
 	update.code("w.webim_visitor=d?d.visitor:null;\n")

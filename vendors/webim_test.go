@@ -22,7 +22,7 @@ type webimObject struct {
 // window.webim_visitor, after checking that its code assigns it first.
 func parseWebimScript(t *testing.T, script []byte) webimObject {
 	t.Helper()
-	if !bytes.HasPrefix(script, []byte("(function(d,w){w.webim_visitor=d.visitor;")) {
+	if !bytes.HasPrefix(script, []byte("(function(d,w){if(d){w.webim_visitor=d.visitor;")) {
 		t.Fatalf("script does not start by setting webim_visitor:\n%s", script)
 	}
 	var data struct{ Visitor webimObject }
@@ -383,8 +383,13 @@ func TestWebimLoader(t *testing.T) {
 	}
 
 	anon, err := anonymousJS(ctx, w, testRequest())
-	if err != nil || !bytes.Contains(anon, []byte(settings)) || bytes.Contains(anon, []byte("webim_visitor")) || bytes.Contains(anon, []byte("refresh")) {
-		t.Errorf("Anonymous = %s, %v; want only the loader", anon, err)
+	if err != nil || !bytes.Contains(anon, []byte(settings)) {
+		t.Errorf("Anonymous = %s, %v; want the loader", anon, err)
+	}
+	// The same function as Identify, run with d null: the loader alone.
+	out := runNode(t, nodeInput{Script: string(anon), Read: []string{"webim_visitor", "webim"}, FireTimers: true})
+	if out.Read["webim_visitor"] != nil || out.Read["webim"] == nil || len(out.Fetches) != 0 || len(out.Scripts) != 1 {
+		t.Errorf("anonymous page: %+v; want the settings and button.js only, no identity, no refresh", out)
 	}
 
 	custom := &Webim{PrivateKey: testKey, IDKey: testIDKey, Account: "demo", Domain: "chat.example.com", Location: "shop", LoaderURL: "/static/button.js"}

@@ -166,12 +166,9 @@ func (z *Zendesk) Prepare(s Setup) (Script, error) {
 	var id, anon, reset, update script
 	switch z.Flavor {
 	case ZendeskChatSDK:
-		z.chatSDK(&id, func(s *script) {
-			s.code(`,authentication:{jwt_fn:`)
-			jwtFn(s, u)
-			s.code(`}`)
-		})
-		z.chatSDK(&anon, nil)
+		// One function for both: with data (a visitor) it authenticates.
+		z.chatSDK(&id, u)
+		anon = id
 		reset.beginReady(`w.zChat&&typeof w.zChat.logout==="function"`).code(`w.zChat.logout()`).endReady()
 	case ZendeskWebWidget:
 		// Merged into any settings the page defined before this script.
@@ -216,18 +213,19 @@ func jwtFn(s *script, tokenURL string) {
 			`.then(function(j){cb(j.token)})["catch"](function(){})}`)
 }
 
-// chatSDK writes the Chat SDK loader and its zChat.init call; auth, if not
-// nil, writes the authentication property after account_key. The SDK is
+// chatSDK writes the Chat SDK loader and its zChat.init call: with the
+// page data of a visitor (d not null) the authentication property follows
+// account_key, with jwt_fn fetching tokenURL; without, none. The SDK is
 // initialised at once if the page already has it.
-func (z *Zendesk) chatSDK(s *script, auth func(*script)) {
+func (z *Zendesk) chatSDK(s *script, tokenURL string) {
 	src := z.SDKURL
 	if src == "" {
 		src = ZendeskSDKURL
 	}
-	s.code(`(function(w,d){function i(){w.zChat.init({account_key:`).str(z.AccountKey)
-	if auth != nil {
-		auth(s)
-	}
-	s.code(`})}if(w.zChat){i();return}var e=d.createElement("script");e.async=true;e.src=`).url(src).
-		code(`;e.onload=function(){if(w.zChat){i()}};(d.head||d.documentElement).appendChild(e)})(window,document);` + "\n")
+	s.code(`(function(w,doc,v){function i(){w.zChat.init(v?{account_key:`).str(z.AccountKey).
+		code(`,authentication:{jwt_fn:`)
+	jwtFn(s, tokenURL)
+	s.code(`}}:{account_key:`).str(z.AccountKey).
+		code(`})}if(w.zChat){i();return}var e=doc.createElement("script");e.async=true;e.src=`).url(src).
+		code(`;e.onload=function(){if(w.zChat){i()}};(doc.head||doc.documentElement).appendChild(e)})(window,document,d);` + "\n")
 }
