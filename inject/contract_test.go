@@ -150,3 +150,36 @@ func TestCheckOptions(t *testing.T) {
 		t.Errorf("At(9): %v", err)
 	}
 }
+
+// TestSafeCodeRemembersOnlyTheSameBytes: one handler, constant safe code,
+// then other code that could end its element: the check is remembered for
+// the first array only.
+func TestSafeCodeRemembersOnlyTheSameBytes(t *testing.T) {
+	safe, bad := []byte(testScript), []byte(`x="</script>"`)
+	var code []byte
+	var last Outcome
+	h := HandlerFor(writes(htmlType, simplePage), func(http.ResponseWriter, *http.Request) Response {
+		return &codeResponse{code: code, done: &last}
+	})
+	for _, c := range [][]byte{safe, safe, bad, safe} {
+		code = c
+		serveFor(h)
+		want := Injected
+		if &c[0] == &bad[0] {
+			want = BadScript
+		}
+		if last.Reason != want {
+			t.Errorf("code %q: %s, want %s", c, last.Reason, want)
+		}
+	}
+}
+
+// codeResponse inserts code as given, the same array each time.
+type codeResponse struct {
+	code []byte
+	done *Outcome
+}
+
+func (c *codeResponse) Script(http.Header) Insertion    { return Insertion{Code: c.code} }
+func (c *codeResponse) Commit(http.Header, Commit) bool { return false }
+func (c *codeResponse) Done(o Outcome)                  { *c.done = o }

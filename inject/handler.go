@@ -1,6 +1,9 @@
 package inject
 
-import "net/http"
+import (
+	"net/http"
+	"sync/atomic"
+)
 
 // Handler returns next wrapped so that, for each eligible HTML response, the
 // JavaScript returned by script(r) is inserted once as <script>…</script> at
@@ -153,6 +156,7 @@ type handler struct {
 	cfg    config
 	bufCap int // capacity of each response's held-bytes buffer
 	pool   responsePool
+	safe   atomic.Pointer[[]byte] // the last Insertion.Code that passed the safety check
 
 	warnedEncoded, warnedCorrupt onceFlag // see warnOnce
 }
