@@ -60,6 +60,35 @@ type Config struct {
 	// Inject overrides it.
 	Navigation func(*http.Request) bool
 
+	// Consent, when set, says whether the visitor has agreed to be
+	// identified to the chat vendors (read it from your consent manager's
+	// cookie, say). While it returns false, no visitor data leaves the
+	// server: the visitor is not looked up, pages and the identity endpoint
+	// carry no identity, vendor endpoints (the Zendesk token, the Webim
+	// refresh) treat the request as anonymous, and no sign-out marker is
+	// set (an existing one still brings its resets, then is expired).
+	// WithoutConsent says what vendors get meanwhile. The page's runtime
+	// picks up consent given later without a reload when the page calls
+	// window.chatident.refresh() (see Wrap). nil: consent is not needed. It
+	// runs once per page and per endpoint call, must be fast and safe for
+	// concurrent use; a panic counts as no consent.
+	Consent func(*http.Request) bool
+
+	// WithoutConsent says what vendors get while Consent returns false:
+	// ConsentAnonymous (the default), each vendor's anonymous mode, or
+	// ConsentNothing, no vendor code at all.
+	WithoutConsent ConsentMode
+
+	// EveryPage puts the page script on every HTML page, with no vendor
+	// data when no vendor has anything to do for the visitor (an anonymous
+	// visitor and vendors with no anonymous code, such as edna or Webim
+	// without LoaderURL). Without it such pages are left unchanged, and a
+	// visitor who then signs in without a page load (htmx, Turbo, a
+	// single-page app) is identified only at the next full page load: set
+	// it for such sites. Pages that get the script are private (see
+	// inject.Handler).
+	EveryPage bool
+
 	// Observer receives one event per response, injection, reset, token and
 	// build error. nil means none; metrics.Metrics is one.
 	Observer Observer
@@ -156,4 +185,20 @@ const (
 	// directly can send them too (it can only weaken its own marker, never
 	// another browser's).
 	SecureByForwardedProto
+)
+
+// ConsentMode says what vendors get while Config.Consent returns false.
+type ConsentMode uint8
+
+const (
+	// ConsentAnonymous gives each vendor its anonymous mode (HelpCrunch's
+	// pre-chat form, an anonymous Zendesk chat, the Webim loader): no
+	// visitor data, but the vendors' widgets load and may set their own
+	// cookies.
+	ConsentAnonymous ConsentMode = iota
+	// ConsentNothing gives vendors nothing: the page carries the runtime
+	// alone, with no vendor code, so that consent given later (and
+	// window.chatident.refresh()) starts the widgets in place. Sign-out
+	// resets still run.
+	ConsentNothing
 )

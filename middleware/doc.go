@@ -59,4 +59,17 @@
 // error's Go type and, for a *vendors.ConfigError, its Field. Panic values are
 // logged by type only. A Source's errors are logged at debug level, and
 // Sources promise their errors carry no user values.
+//
+// # Documents, fragments, and identity without a page load
+//
+// Only a response the browser loads as a document gets the script
+// (Config.Navigation, inject.DocumentNavigation): htmx partials, Turbo
+// frames, htmx-boosted swaps, Turbo Drive visits and fetch() calls pass
+// through untouched and never consume a sign-out reset. The page script's
+// runtime fetches GET <EndpointPrefix>identity after boosted swaps, Turbo
+// Drive visits, history and back/forward-cache restores, and on
+// window.chatident.refresh(), and applies what changed through each
+// vendor's in-place call (vendors.Script.Update). See client.go and
+// identity.go, and Config.Consent for visitors who have not agreed to be
+// identified.
 package middleware

@@ -15,17 +15,21 @@ type endpoint struct {
 
 // serveEndpoint answers a request under the endpoint prefix: the vendor
 // endpoint mounted at exactly r.URL.Path, or 404 Not Found. The visitor is
-// resolved through the same context and sources as pages are.
+// resolved through the same context and sources as pages are, and only with
+// consent (Config.Consent).
 func (m *Middleware) serveEndpoint(w http.ResponseWriter, r *http.Request) {
 	ep := m.endpoints[r.URL.Path]
 	if ep == nil {
 		http.NotFound(w, r)
 		return
 	}
-	v, known := m.resolve(r)
+	// Without consent a token or signed object would carry the visitor's
+	// identity off the server: the endpoint sees an anonymous visitor.
 	var vp *vendors.Visitor
-	if known {
-		vp = &v
+	if m.consented(r) {
+		if v, known := m.resolve(r); known {
+			vp = &v
+		}
 	}
 	req := vendors.Request{HTTP: r, Now: m.now(), Endpoints: ep.vendor.base}
 	res := m.callEndpoint(w, r, ep, req, vp)

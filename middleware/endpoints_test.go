@@ -120,10 +120,18 @@ func TestEndpointUnknownPaths(t *testing.T) {
 	}
 }
 
-func TestEndpointPrefixFreeWithoutEndpoints(t *testing.T) {
-	h, _ := endpointApp(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}}})
-	if w := serve(h, httptest.NewRequest(http.MethodGet, "/_chatident/webim/token", nil)); w.Body.String() != "app /_chatident/webim/token" {
-		t.Errorf("got %d %q, want the app's answer", w.Code, w.Body)
+// The identity endpoint is there for every configuration, so the prefix is
+// reserved even when no vendor has endpoints of its own.
+func TestEndpointPrefixReservedWithoutVendorEndpoints(t *testing.T) {
+	h, appCalls := endpointApp(t, Config{Vendors: []vendors.Vendor{&fakeVendor{name: "webim"}}})
+	if w := serve(h, httptest.NewRequest(http.MethodGet, "/_chatident/webim/token", nil)); w.Code != http.StatusNotFound {
+		t.Errorf("unknown endpoint: %d %q, want 404", w.Code, w.Body)
+	}
+	if w := serve(h, httptest.NewRequest(http.MethodGet, "/_chatident/identity", nil)); w.Code != http.StatusOK || !strings.HasPrefix(w.Body.String(), `{"v":1,`) {
+		t.Errorf("identity: %d %q, want 200 with page data", w.Code, w.Body)
+	}
+	if *appCalls != 0 {
+		t.Errorf("requests under the prefix reached the app %d times", *appCalls)
 	}
 }
 

@@ -37,6 +37,11 @@ type Middleware struct {
 	now       func() time.Time
 	inject    []inject.Option
 	code      []byte // the constant page script (see runtime.go)
+	identity  string // the identity endpoint's path as requests arrive: prefix + identityPath
+
+	consent        func(*http.Request) bool // nil: not needed
+	withoutConsent ConsentMode
+	everyPage      bool
 
 	pages sync.Pool // of *page
 }
@@ -70,10 +75,15 @@ func New(cfg Config) (*Middleware, error) {
 		observer: cfg.Observer,
 		logger:   cfg.Logger,
 		now:      cfg.Now,
+
+		consent:        cfg.Consent,
+		withoutConsent: cfg.WithoutConsent,
+		everyPage:      cfg.EveryPage,
 	}
 	if m.prefix == "" {
 		m.prefix = DefaultEndpointPrefix
 	}
+	m.identity = m.prefix + identityPath
 	memo := cfg.MemoSize
 	switch {
 	case memo == 0:
@@ -148,7 +158,14 @@ func New(cfg Config) (*Middleware, error) {
 // Not Found from the middleware and never reach next: the prefix belongs to
 // chatident, and an application's catch-all route (an SPA fallback serving
 // index.html for every path, say) would otherwise answer a mistyped endpoint
-// URL with a page. When no vendor has endpoints, no path is reserved.
+// URL with a page.
+//
+// The identity endpoint, GET <EndpointPrefix>identity, serves the visitor's
+// page data as JSON for the page's runtime, which applies it after the
+// visitor changes without a page load: after htmx-boosted swaps and history
+// restores, Turbo Drive visits, back/forward-cache restores, and on
+// window.chatident.refresh() (see serveIdentity in identity.go for its
+// answers, and client.go for the runtime).
 //
 // An instance whose handler runs inside another instance's (nesting, by
 // mistake or by design) passes pages through untouched, so a page gets one
@@ -178,7 +195,11 @@ type handler struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
-	if m.endpoints != nil && strings.HasPrefix(r.URL.Path, m.prefix) {
+	if strings.HasPrefix(r.URL.Path, m.prefix) {
+		if r.URL.Path == m.identity {
+			m.serveIdentity(w, r)
+			return
+		}
 		if m.endpoints[r.URL.Path] == nil && h.serveNestedEndpoint(w, r) {
 			return
 		}

@@ -64,8 +64,8 @@ func TestMountPath(t *testing.T) {
 			wantURLs  []string
 			wantCode  int
 		}{
-			{"/app", []string{"/app/_chatident/webim/refresh", "/app/_chatident/zendesk/token"}, http.StatusOK},
-			{"", []string{"/_chatident/webim/refresh", "/_chatident/zendesk/token"}, http.StatusNotFound},
+			{"/app", []string{"/app/_chatident/identity", "/app/_chatident/webim/refresh", "/app/_chatident/zendesk/token"}, http.StatusOK},
+			{"", []string{"/_chatident/identity", "/_chatident/webim/refresh", "/_chatident/zendesk/token"}, http.StatusNotFound},
 		} {
 			t.Run(mount.name+" MountPath="+tc.mountPath, func(t *testing.T) {
 				cfg := lbConfig([]byte(signOutKey), slog.New(slog.DiscardHandler))

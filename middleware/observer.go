@@ -87,13 +87,14 @@ const (
 )
 
 // ResponseReasons returns every Reason of EventResponse, in a fixed order:
-// inject.Reasons(), then "anonymous" and "error".
+// inject.Reasons(), then "anonymous", "error", and the identity endpoint's
+// "identity" (data served) and "identity_refused" (403 or 405).
 func ResponseReasons() []string {
 	var rs []string
 	for _, r := range inject.Reasons() {
 		rs = append(rs, string(r))
 	}
-	return append(rs, reasonAnonymous, reasonError)
+	return append(rs, reasonAnonymous, reasonError, reasonIdentity, reasonIdentityRefused)
 }
 
 // InjectionScripts returns every Reason of EventInjection.

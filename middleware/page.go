@@ -22,6 +22,7 @@ type page struct {
 	r *http.Request
 
 	asked      bool
+	identity   bool // the identity endpoint's answer, not a page
 	known      bool // a signed-in visitor
 	identified bool // at least one vendor's identity is in the data
 	plan       signOutPlan
@@ -77,7 +78,15 @@ func (p *page) Script(http.Header) (ins inject.Insertion) {
 		}
 	}()
 
-	v, known := m.resolve(p.r)
+	// Without consent the visitor is not even looked up: nothing about
+	// them can reach the data.
+	consented := m.consented(p.r)
+	var v vendors.Visitor
+	var known bool
+	if consented {
+		v, known = m.resolve(p.r)
+	}
+	withheld := !consented && m.withoutConsent == ConsentNothing
 	p.known = known
 	now := m.now()
 	if m.signOut != nil {
@@ -85,13 +94,18 @@ func (p *page) Script(http.Header) (ins inject.Insertion) {
 	}
 	p.notes = noteSink{m: m, ctx: ctx}
 	req := vendors.Request{HTTP: p.r, Now: now, Notes: &p.notes}
-	b := append(p.data[:0], `{"v":1,"vendors":{`...)
+	b := append(p.data[:0], `{"v":1,`...)
+	if withheld {
+		b = append(b, `"withheld":true,`...)
+	}
+	b = append(b, `"vendors":{`...)
 	entries := 0
 	for i := range m.vendors {
 		e := &m.vendors[i]
 		reset := p.plan.resets && e.script.Reset != ""
 		mode := ""
 		switch {
+		case withheld:
 		case known && e.script.Identify != "":
 			mode = modeIdentify
 		case !known && e.script.Anonymous != "":
@@ -134,7 +148,9 @@ func (p *page) Script(http.Header) (ins inject.Insertion) {
 	}
 	b = append(b, "}}"...)
 	p.data = b
-	if entries == 0 {
+	if entries == 0 && consented && !m.everyPage {
+		// Without consent the runtime stays, data or not, so that consent
+		// given later can be picked up without a reload.
 		return inject.Insertion{}
 	}
 	return inject.Insertion{Code: m.code, Data: b}
@@ -232,6 +248,9 @@ func (p *page) report(o inject.Outcome) {
 	m := p.m
 	ctx := p.r.Context()
 	reason := string(o.Reason)
+	if p.identity {
+		reason = reasonIdentity
+	}
 	if o.Reason == inject.NoScript && p.asked {
 		switch {
 		case p.attempted > 0 && p.failed == p.attempted:

@@ -36,20 +36,12 @@ import (
 // every response: ScriptHash returns it for a static policy.
 
 // buildRuntime checks each vendor's code and returns the page script.
-func buildRuntime(entries []vendorEntry) ([]byte, error) {
+func buildRuntime(entries []vendorEntry, identityURL string) ([]byte, error) {
 	var errs []error
 	var b strings.Builder
-	// The element is found through Document.prototype's getter, not
-	// document.currentScript: Document's named properties override its
-	// built-ins, so markup before the element (<img name=currentScript
-	// data-chatident=…>, a form, an embed, an object) would otherwise
-	// hand the runtime a page author's or visitor's data instead of ours.
-	// Object, Document, Element and JSON are the window's own properties,
-	// which no element's name or id can shadow.
-	b.WriteString(`(function(w,doc){var s,D;` +
-		`try{s=Object.getOwnPropertyDescriptor(Document.prototype,"currentScript").get.call(doc);` +
-		`D=JSON.parse(Element.prototype.getAttribute.call(s,"data-chatident"))}catch(x){return}` +
-		`if(!D||D.v!==1||!D.vendors){return}` + "\nvar V=[\n")
+	// runtimeHead (client.go) finds the element so that markup cannot
+	// clobber it, reads the data and starts the runtime.
+	b.WriteString(runtimeHead + runtimeURL(identityURL) + "var V=[\n")
 	var shared strings.Builder // a vendor's functions whose text repeats one of its others
 	for i, e := range entries {
 		if i > 0 {
@@ -89,16 +81,8 @@ func buildRuntime(entries []vendorEntry) ([]byte, error) {
 	}
 	b.WriteString("\n];\n")
 	b.WriteString(shared.String())
-	// apply is the one place the vendors' code is called; a page that
-	// changes identity in place calls it with update set, which runs each
-	// vendor's Update instead of its page code.
-	b.WriteString("\n" +
-		`function apply(D,update){var E=D.vendors,i,e,f,c;` +
-		`for(i=0;i<V.length;i++){e=E[V[i][0]];c=V[i][1];if(e&&e.reset&&c.r){try{c.r(null,w)}catch(x){}}}` +
-		`for(i=0;i<V.length;i++){e=E[V[i][0]];c=V[i][1];if(!e||!e.mode){continue}` +
-		`f=update?c.u:(e.mode==="identify"?c.i:c.a);` +
-		`if(f){try{f(e.data===undefined?null:e.data,w)}catch(x){}}}}` + "\n" +
-		`apply(D,false)})(window,document);` + "\n")
+	// apply (client.go) is the one place the vendors' code is called.
+	b.WriteString("\n" + clientRuntime + "})(window,document);\n")
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -31,6 +31,10 @@ var clobberMarkups = []string{
 	`<img name=currentScript ` + clobberData + `><img name=currentScript ` + clobberData + `>`,
 	`<form name=currentScript><input name=getAttribute></form>`,
 	`<img name=getElementsByTagName><img name=createElement><img name=head><a id=JSON></a><img name=defaultView>`,
+	// The client runtime's own names: its listeners and an earlier runtime.
+	`<form name=addEventListener></form><img name=addEventListener>`,
+	`<form id=chatident><input name=_apply><input name=refresh></form>`,
+	`<img name=chatident>`,
 }
 
 // TestRuntimeDOMClobberingNode is the browser check below without a
@@ -71,7 +75,12 @@ func TestRuntimeDOMClobbering(t *testing.T) {
 	})
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		markup := clobberMarkups[len(r.URL.Path)-1]
+		i := len(r.URL.Path) - 1
+		if i >= len(clobberMarkups) { // the browser's /favicon.ico
+			http.NotFound(w, r)
+			return
+		}
+		markup := clobberMarkups[i]
 		_, _ = io.WriteString(w, "<!doctype html><html><head><title>forum</title></head><body><p>a post: "+markup+"</p></body></html>")
 	})
 	srv := httptest.NewServer(m.Wrap(app))

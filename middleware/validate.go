@@ -136,11 +136,17 @@ func validate(cfg Config, prefix, mount string, memo int) ([]vendorEntry, []byte
 	for _, err := range checkDistinctKeys(append(keys, signOutKeys(cfg.SignOut)...)) {
 		fail("%w", err)
 	}
+	switch {
+	case cfg.WithoutConsent > ConsentNothing:
+		fail("Config.WithoutConsent is %d, not ConsentAnonymous or ConsentNothing", cfg.WithoutConsent)
+	case cfg.WithoutConsent != ConsentAnonymous && cfg.Consent == nil:
+		fail("Config.WithoutConsent is set but Config.Consent is nil, so consent is never asked for")
+	}
 	if cfg.Observer != nil && isNil(cfg.Observer) {
 		fail("Config.Observer is a nil %T", cfg.Observer)
 	}
 	if len(errs) == 0 {
-		code, err := buildRuntime(entries)
+		code, err := buildRuntime(entries, mount+prefix+identityPath)
 		if err != nil {
 			return nil, nil, err
 		}
