@@ -29,13 +29,15 @@ test-go:
 	"$$tmp/testsum" -summary "$$tmp/log" || status=1; \
 	exit $$status
 
-# Node packages for the end-to-end tests (jsdom, playwright-core). Without npm
+# Node packages for the end-to-end tests (jsdom, playwright-core, htmx, Turbo),
+# installed again when the lockfile is newer than the installed tree. Without npm
 # those tests skip and say so, except under CI=true, where a missing npm
 # fails here and the tests would fail too (internal/testenv).
 js-deps:
 	@set -e; for d in $(NPMDIRS); do \
 		if [ -f $$d/package-lock.json ] && command -v npm >/dev/null; then \
-			[ -d $$d/node_modules ] || npm ci --prefix $$d --no-audit --no-fund --loglevel=error; \
+			if [ ! -d $$d/node_modules ] || [ $$d/package-lock.json -nt $$d/node_modules/.package-lock.json ]; then \
+				npm ci --prefix $$d --no-audit --no-fund --loglevel=error; fi; \
 		elif [ "$$CI" = true ]; then echo "js-deps: npm is missing and CI=true" >&2; exit 1; fi; \
 	done
 

@@ -3,13 +3,17 @@
 // the site's snippet set up, reads the init call's user object as the real
 // widget does, asks the demo's stand-in of HelpCrunch's server whether
 // security_hash verifies, and shows the result in the panel #standin-helpcrunch.
-// HelpCrunch('logout') marks a reset.
+// HelpCrunch('logout') marks a reset; HelpCrunch('updateUser', user), the
+// call for a visitor who changed without a page load, shows the new user as
+// init does.
 //
 // The demo serves it after panel.js, inside one function scope (standin.go).
 var panel = new Panel('helpcrunch', 'HelpCrunch (stand-in, not the real widget)');
 var generation = 0;
+var organization = '';
 
-function init(organization, settings) {
+function init(org, settings) {
+  organization = org;
   var mine = ++generation;
   var user = settings && settings.user;
   if (!user || typeof user !== 'object' || !user.user_id) {
@@ -48,6 +52,9 @@ function handle(args) {
       break;
     case 'logout':
       logout();
+      break;
+    case 'updateUser':
+      init(organization, {user: args[1]});
       break;
     default:
       // showChatWidget and the rest change nothing a stand-in shows.
