@@ -35,6 +35,10 @@ const ANN = { user_id: 'swap-ann-1', name: 'Ann Swap', email: 'ann@example.com' 
 const BOB = { user_id: 'swap-bob-2', name: 'Bob Swap', email: 'bob@example.com' };
 const VERIFIED = { webim: 'true', edna: 'n/a', helpcrunch: 'true', zendesk: 'true' };
 const IDENTITY = '/_chatident/identity';
+// The example site carries the four seed vendors' stand-ins.
+const VENDORS = ['webim', 'edna', 'helpcrunch', 'zendesk'];
+const states = (p) => VENDORS.map((v) => `${v}=${p[v] ? p[v].state : '(no panel)'}`).join(' ');
+const all = (state) => (p) => VENDORS.every((v) => p[v] && p[v].state === state);
 
 function secretsFromEnv() {
   return Object.entries(process.env).filter(
@@ -92,15 +96,15 @@ async function flow(b, url, origin, label, t) {
   const kept = await page.evaluate(() => window.__kept);
   let p = await panels.waitFor(page, (x) => x.edna && x.edna.state === 'anonymous', STEP_MS);
   t.ok(['webim', 'helpcrunch', 'zendesk'].every((v) => p[v] && p[v].state === 'waiting') && p.edna.state === 'anonymous',
-    `consent withheld: no vendor code ran (edna's own loader is the page's) (${panels.states(p)})`);
+    `consent withheld: no vendor code ran (edna's own loader is the page's) (${states(p)})`);
 
   // 2. Sign in through the front end, consent still withheld.
   w.phase = 'signed in, no consent';
   await signIn(page, ANN);
   await page.evaluate(() => window.chatident.refresh());
   p = await panels.read(page);
-  t.ok(!panels.VENDORS.some((v) => p[v] && p[v].state === 'identified'),
-    `signed in without consent: no widget identified (${panels.states(p)})`);
+  t.ok(!VENDORS.some((v) => p[v] && p[v].state === 'identified'),
+    `signed in without consent: no widget identified (${states(p)})`);
   t.ok(!(await marker()), 'signed in without consent: no sign-out marker cookie');
   t.ok(inPhase(identity, w.phase).length >= 1, `the runtime asked ${IDENTITY} after the swap (${inPhase(identity, w.phase).length} requests)`);
 
@@ -114,8 +118,8 @@ async function flow(b, url, origin, label, t) {
   // 4. Sign out through the front end.
   w.phase = 'signed out';
   await page.locator('#signout').click();
-  p = await panels.waitFor(page, panels.all('reset'), STEP_MS);
-  t.ok(panels.all('reset')(p), `after sign-out: every widget reset (${panels.states(p)})`);
+  p = await panels.waitFor(page, all('reset'), STEP_MS);
+  t.ok(all('reset')(p), `after sign-out: every widget reset (${states(p)})`);
 
   // 5. Someone else signs in.
   w.phase = 'signed in as another';
@@ -184,8 +188,8 @@ async function flow(b, url, origin, label, t) {
   t.ok(Boolean(await marker()), 'the fragments left the sign-out marker in place');
   w.phase = 'next document';
   await page.reload({ waitUntil: 'load' });
-  p = await panels.waitFor(page, panels.all('reset'), STEP_MS);
-  t.ok(panels.all('reset')(p), `the next document resets every widget: the fragments left the reset for it (${panels.states(p)})`);
+  p = await panels.waitFor(page, all('reset'), STEP_MS);
+  t.ok(all('reset')(p), `the next document resets every widget: the fragments left the reset for it (${states(p)})`);
   t.ok(!(await marker()), 'the next document expired the marker');
 
   w.phase = 'end';
@@ -223,11 +227,11 @@ async function resetCounts(page) {
   return page.evaluate((vendors) => vendors.map((v) => {
     const el = document.getElementById(`standin-${v}`);
     return el ? el.getAttribute('data-resets') : null;
-  }), panels.VENDORS);
+  }), VENDORS);
 }
 
 function identifiedAs(who) {
-  return (p) => panels.VENDORS.every((v) => {
+  return (p) => VENDORS.every((v) => {
     if (!p[v] || p[v].state !== 'identified' || p[v].verified !== VERIFIED[v]) return false;
     try {
       return panels.received(v, p[v].received).name === who.name;
@@ -238,7 +242,7 @@ function identifiedAs(who) {
 }
 
 function checkIdentified(t, p, who, when) {
-  for (const v of panels.VENDORS) {
+  for (const v of VENDORS) {
     let got = {};
     try {
       got = panels.received(v, p[v].received);

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -66,7 +67,7 @@ func TestBrowserSwaps(t *testing.T) {
 		}
 		return ""
 	}
-	secrets, _, err := site.LoadSecrets(getenv, nil)
+	secrets, _, err := site.LoadSecrets(getenv, rand.Reader) // the later widgets' secrets, unused here, at random
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,10 +30,11 @@ func Standins(s Secrets, now func() time.Time) (http.Handler, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return standinHandler(s, now)
+	return standinHandler(s, newHubSpotAPI(s.HubSpotToken, now), now)
 }
 
-// Vendors returns the demo's four vendors, configured against the stand-ins.
+// Vendors returns the demo's four seed vendors (Webim, edna, HelpCrunch,
+// Zendesk), configured against the stand-ins.
 func Vendors(s Secrets) []vendors.Vendor { return demoVendors(s) }
 
 // Sessions is the demo's signed session cookie.
