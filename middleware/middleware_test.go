@@ -152,14 +152,22 @@ func TestWrapEveryVendorFailedServesPageUnchanged(t *testing.T) {
 
 func TestWrapPlacementAndInjectOptions(t *testing.T) {
 	rec := &recorder{}
+	// The application's own inject.Observe composes with the middleware:
+	// it is called once per response with the rewriter's outcome, and the
+	// Observer still gets its events.
+	var mu sync.Mutex
+	var observed []string
 	h := mustNew(t, Config{
 		Vendors:   []vendors.Vendor{&fakeVendor{name: "webim"}},
 		Placement: inject.BeforeBodyClose,
 		Observer:  rec,
-		// Also a second observer, which must not take the middleware's place.
 		Inject: []inject.Option{
 			inject.Statuses(func(status int) bool { return status == http.StatusNotFound }),
-			inject.Observe(func(*http.Request, inject.Outcome) {}),
+			inject.Observe(func(r *http.Request, o inject.Outcome) {
+				mu.Lock()
+				defer mu.Unlock()
+				observed = append(observed, r.URL.Path+" "+string(o.Reason))
+			}),
 		},
 	}).Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -184,6 +192,11 @@ func TestWrapPlacementAndInjectOptions(t *testing.T) {
 	}
 	if got := rec.take(); !reflect.DeepEqual(got, wantEvents) {
 		t.Errorf("events = %+v\nwant %+v", got, wantEvents)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"/missing injected", "/ status"}; !reflect.DeepEqual(observed, want) {
+		t.Errorf("the application's inject.Observe saw %q, want %q", observed, want)
 	}
 }
 

@@ -97,6 +97,28 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestOriginProblemsAreNamed: each AllowedOrigins mistake is reported with
+// the entry and its own problem, so a trailing slash is not mistaken for a
+// wildcard (each entry below passes every earlier check in checkOrigin).
+func TestOriginProblemsAreNamed(t *testing.T) {
+	for _, tt := range []struct{ origin, want string }{
+		{"*", `"*": list exact origins, never a wildcard`},
+		{"null", `"null", the origin of sandboxed`},
+		{"app.example.com", `is not an http(s) origin`},
+		{"https://app.example.com/x", `has more than scheme://host[:port]`},
+		{"https://app.example.com/", `entry "https://app.example.com/" ends with "/"`},
+		{"https://App.example.com", `"https://App.example.com" is not lower case`},
+	} {
+		err := (&Zendesk{Secret: testKey, AccountKey: "k", AllowedOrigins: []string{tt.origin}}).Validate()
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("origin %q: %v, want a problem saying %q", tt.origin, err, tt.want)
+		}
+		if tt.origin != "*" && err != nil && strings.Contains(err.Error(), "wildcard") {
+			t.Errorf("origin %q reported as a wildcard: %v", tt.origin, err)
+		}
+	}
+}
+
 // TestRequestTimeErrorsNeverPanic calls every method of zero-value vendors:
 // each must return an error or a harmless script, never panic or sign with
 // an empty key.
