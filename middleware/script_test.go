@@ -292,3 +292,29 @@ func TestUnsafeVendorCodeIsAConfigError(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigurationCheckedOnlyInNew: Validate and Prepare run once, in New;
+// serving identified, anonymous and signed-out pages checks nothing again.
+func TestConfigurationCheckedOnlyInNew(t *testing.T) {
+	var validated, prepared int
+	fake := &fakeVendor{name: "webim"}
+	fake.prepare = func(vendors.Setup) (vendors.Script, error) {
+		prepared++
+		return vendors.Script{Identify: "w.fake_webim=d;", Anonymous: "w.fake_webim=null;"}, nil
+	}
+	v := validatingVendor{fake, func() error { validated++; return nil }}
+	h := mustNew(t, Config{Vendors: []vendors.Vendor{v}}).Wrap(htmlApp())
+	if validated != 1 || prepared != 1 {
+		t.Fatalf("New: Validate ran %d times, Prepare %d, want 1 each", validated, prepared)
+	}
+	for i := range 5 {
+		serve(h, visitorRequest(fmt.Sprint("u-", i)))
+		serve(h, withCookies("/"))
+	}
+	if fake.calls.Load() != 10 {
+		t.Fatalf("%d pages built, want 10", fake.calls.Load())
+	}
+	if validated != 1 || prepared != 1 {
+		t.Errorf("after 10 pages: Validate ran %d times, Prepare %d, want 1 each (in New only)", validated, prepared)
+	}
+}
