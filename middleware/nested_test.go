@@ -80,8 +80,9 @@ func TestNestedTwoInstancesDirectly(t *testing.T) {
 	checkEndpoint(t, h, "/_chatident/zendesk/ping", "zendesk")
 }
 
-// With a router between the instances, the mark in the request context still
-// reaches the inner one; endpoints stay reachable when the prefixes differ.
+// With a router between the instances, the inner one still finds the outer
+// one's rewriter behind the ResponseWriter it is given; endpoints stay
+// reachable when the prefixes differ.
 func TestNestedTwoInstancesThroughARouter(t *testing.T) {
 	outer, inner := nestedInstance(t, "webim", ""), nestedInstance(t, "zendesk", "/_sub/")
 	mux := http.NewServeMux()
