@@ -116,7 +116,7 @@ func (f *Front) write(s dataSink, v Visitor) error {
 	}
 	userID, email := toValidUTF8(v.ID), toValidUTF8(v.Email)
 	s.String("userId", userID)
-	s.String("userHash", frontUserHash(&f.macs, f.VerificationSecret, userID, email))
+	s.String("userHash", f.macs.userHashHex(f.VerificationSecret, userID, email))
 	if email != "" {
 		s.String("email", email)
 	}
@@ -127,15 +127,6 @@ func (f *Front) write(s dataSink, v Visitor) error {
 		s.Value("customFields", v.Attributes)
 	}
 	return nil
-}
-
-// frontUserHash is Front's userHash: HMAC-SHA256(secret, userID) when
-// userID is not empty, else HMAC-SHA256(secret, email), lowercase hex.
-func frontUserHash(m *hmacStates, secret []byte, userID, email string) string {
-	if userID != "" {
-		return m.hex(secret, userID)
-	}
-	return m.hex(secret, email)
 }
 
 // The chat's code, through FrontChat, which Front's script defines when it

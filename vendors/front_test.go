@@ -18,7 +18,7 @@ func TestFrontUserHashVectors(t *testing.T) {
 		var pooled hmacStates
 		pooled.prepare(8, []byte(tc.key))
 		for _, m := range []*hmacStates{{}, &pooled} {
-			if got := frontUserHash(m, []byte(tc.key), tc.userID, tc.email); got != tc.want {
+			if got := m.userHashHex([]byte(tc.key), tc.userID, tc.email); got != tc.want {
 				t.Errorf("userHash(%q, %q) = %s, want %s", tc.userID, tc.email, got, tc.want)
 			}
 		}

@@ -73,6 +73,16 @@ func (c *hmacStates) hex(key []byte, msg string) string {
 	return keyed.Hex(key, []byte(msg))
 }
 
+// userHashHex is HMAC-SHA256(key, userID) in hex when userID is not
+// empty, else HMAC-SHA256(key, email), over the exact bytes given: the rule
+// of Intercom's user_hash and Front's userHash.
+func (c *hmacStates) userHashHex(key []byte, userID, email string) string {
+	if userID != "" {
+		return c.hex(key, userID)
+	}
+	return c.hex(key, email)
+}
+
 // remembered returns HMAC-SHA256(key, msg) in hex when key's memo holds
 // it: msg was signed before.
 func (c *hmacStates) remembered(key, msg []byte) (string, bool) {

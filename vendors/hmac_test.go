@@ -105,3 +105,22 @@ func TestHMACStatesLongThenShortMessage(t *testing.T) {
 		t.Errorf("hexBytes: %s, want %s", got, poolVectorA)
 	}
 }
+
+// userHashHex is the rule Intercom's user_hash and Front's userHash share:
+// the user id is signed when there is one, else the e-mail.
+//
+//	printf '%s' user-42 | openssl dgst -sha256 -hmac 'test-key-not-a-secret-0123456789abcdef'
+//	printf '%s' ann@example.com | openssl dgst -sha256 -hmac 'test-key-not-a-secret-0123456789abcdef'
+func TestUserHashHexSignsIDElseEmail(t *testing.T) {
+	const emailVector = "061a4e3634a92f9b999a27fcd9293bf0ad649d93e431bcca2087baf99bba3c4c"
+	var pooled hmacStates
+	pooled.prepare(8, []byte(poolKeyA))
+	for _, c := range []*hmacStates{{}, &pooled} {
+		if got := c.userHashHex([]byte(poolKeyA), "user-42", "ann@example.com"); got != poolVectorA {
+			t.Errorf("with a user id: %s, want %s (the id's HMAC)", got, poolVectorA)
+		}
+		if got := c.userHashHex([]byte(poolKeyA), "", "ann@example.com"); got != emailVector {
+			t.Errorf("without a user id: %s, want %s (the e-mail's HMAC)", got, emailVector)
+		}
+	}
+}

@@ -242,18 +242,8 @@ func (ic *Intercom) write(s dataSink, v Visitor, now time.Time) error {
 	if v.Name != "" {
 		s.String("name", toValidUTF8(v.Name))
 	}
-	s.String("user_hash", intercomUserHash(&ic.macs, ic.Secret, userID, email))
+	s.String("user_hash", ic.macs.userHashHex(ic.Secret, userID, email))
 	return nil
-}
-
-// intercomUserHash is Intercom's user_hash: HMAC-SHA256(secret, user_id)
-// when user_id is not empty, else HMAC-SHA256(secret, email), lowercase hex,
-// over the exact bytes given.
-func intercomUserHash(c *hmacStates, secret []byte, userID, email string) string {
-	if userID != "" {
-		return c.hex(secret, userID)
-	}
-	return c.hex(secret, email)
 }
 
 // userJWT returns the intercom_user_jwt for v: HS256 under Secret with

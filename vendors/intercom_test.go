@@ -24,7 +24,7 @@ func TestIntercomUserHashVectors(t *testing.T) {
 		var pooled hmacStates
 		pooled.prepare(8, []byte(tc.key))
 		for _, c := range []*hmacStates{{}, &pooled} {
-			if got := intercomUserHash(c, []byte(tc.key), tc.userID, tc.email); got != tc.want {
+			if got := c.userHashHex([]byte(tc.key), tc.userID, tc.email); got != tc.want {
 				t.Errorf("user_hash(%q, %q, %q) = %s, want %s", tc.key, tc.userID, tc.email, got, tc.want)
 			}
 		}
