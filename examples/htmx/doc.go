@@ -5,6 +5,7 @@
 // It runs offline:
 //
 //	go run ./examples/htmx            # http://127.0.0.1:8081
+//	go run ./examples/htmx -addr 127.0.0.1:0   # a free port, printed at start
 //
 // Secrets come from the same variables as the demo (CHATIDENT_WEBIM_KEY,
 // CHATIDENT_EDNA_KEY, CHATIDENT_HELPCRUNCH_SECRET, CHATIDENT_ZENDESK_SECRET,
