@@ -35,10 +35,12 @@ import (
 // Reset after sign-out calls Intercom('shutdown') then Intercom('boot',
 // {app_id, api_base}), queued until the Messenger loads: Intercom keeps the
 // conversation in its own cookies, so clearing the site's session is not
-// enough. An in-place identity change (update) does the same shutdown, then
-// boots with the new settings, which is Intercom's documented way to switch
-// users and also right for a fresh JWT of the same user. All calls used here
-// are documented by Intercom.
+// enough. An in-place identity change (update) to another visitor does the
+// same shutdown, then boots with the new settings, Intercom's documented way
+// to switch users; new settings for the visitor the Messenger already runs
+// for (a fresh JWT, a changed e-mail) go to Intercom('update', settings),
+// which keeps the visitor's Messenger open. All calls used here are
+// documented by Intercom.
 //
 // # Secrets
 //
@@ -188,8 +190,9 @@ func (ic *Intercom) Validate() error {
 //   - Anonymous does the same without identity;
 //   - Reset calls Intercom('shutdown') then Intercom('boot', {app_id,
 //     api_base}), queued until the Messenger loads;
-//   - Update, on a running Messenger, shuts down and boots with the new
-//     settings (or anonymous ones when d is null).
+//   - Update, on a running Messenger, calls Intercom('update', settings)
+//     when d is for the visitor it runs for (same user_id), else shuts down
+//     and boots with the new settings (or anonymous ones when d is null).
 func (ic *Intercom) Prepare(s Setup) (Script, error) {
 	if err := ic.Validate(); err != nil {
 		return Script{}, err
@@ -201,7 +204,9 @@ func (ic *Intercom) Prepare(s Setup) (Script, error) {
 		Identify:  widgetBody(c, intercomBoot, `boot(s(d));`),
 		Anonymous: widgetBody(c, intercomBoot, `boot(s(null));`),
 		Reset:     widgetBody(c, intercomReboot, `reboot(s(null));`),
-		Update:    widgetBody(c, intercomBoot, intercomRebootFn, `var o=s(d);if(typeof w.Intercom==="function"){reboot(o)}else{boot(o)}`),
+		Update: widgetBody(c, intercomBoot, intercomRebootFn, intercomUserFn,
+			`var o=s(d),u=user(o);if(typeof w.Intercom!=="function"){boot(o)}`+
+				`else if(u!==null&&u===user(w.intercomSettings)){w.intercomSettings=o;w.Intercom("update",o)}else{reboot(o)}`),
 	}, nil
 }
 
@@ -299,6 +304,15 @@ const (
 		`q();L(w.document,c.src)}`
 	intercomRebootFn jsCode = `function reboot(o){w.intercomSettings=o;var ic=q();ic("shutdown");ic("boot",o)}`
 	intercomReboot   jsCode = intercomHelpers + intercomRebootFn
+	// intercomUserFn declares user(o): the user_id settings o are for, read
+	// from user_id or from intercom_user_jwt's payload (not verified: it only
+	// tells a fresh token for the same visitor from another visitor), or
+	// null. atob yields the payload's UTF-8 bytes one per character, the
+	// same string for the same bytes, which is all the comparison needs.
+	intercomUserFn jsCode = `function user(o){if(!o){return null}if(typeof o.user_id==="string"){return o.user_id}` +
+		`var t=o.intercom_user_jwt;if(typeof t!=="string"){return null}` +
+		`try{var p=JSON.parse(w.atob(t.split(".")[1].replace(/-/g,"+").replace(/_/g,"/")));` +
+		`return typeof p.user_id==="string"?p.user_id:null}catch(e){return null}}`
 )
 
 // scriptURL returns ScriptURL or the vendor's own.

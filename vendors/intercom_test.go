@@ -158,6 +158,52 @@ func TestIntercomResetAndUpdate(t *testing.T) {
 	}
 }
 
+// A fresh JWT for the visitor the Messenger already runs for is applied
+// with Intercom('update', settings), as Intercom documents, not with a
+// shutdown (which would close the visitor's open Messenger); another
+// visitor, or an unreadable current identity, still gets shutdown and boot.
+func TestIntercomUpdateFreshJWTSameUser(t *testing.T) {
+	for _, mode := range []IntercomMode{IntercomJWT, IntercomUserHash} {
+		ic := &Intercom{AppID: "abc123", Secret: testKey, Mode: mode}
+		if _, err := ic.Prepare(testSetup(testRequest())); err != nil {
+			t.Fatal(err)
+		}
+		settings := func(v Visitor, at time.Time) (Object, string) {
+			d, err := ic.visitorData(v, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := Object{{"app_id", "abc123"}, {"api_base", "https://api-iam.intercom.io"}}
+			o = append(o, d...)
+			return d, "window.intercomSettings=" + string(mustJS(t, o)) + ";"
+		}
+		ann := Visitor{ID: "Анна-9", Email: "ann@example.com"}
+		_, running := settings(ann, testNow)
+		fresh, _ := settings(ann, testNow.Add(45*time.Minute))
+		out := runWidget(t, nodeInput{Stubs: []string{"Intercom"}, Read: []string{"intercomSettings"}}, running, mustPrepare(t, ic), widgetCall{"update", fresh})
+		calls := out.calls("Intercom")
+		if len(calls) != 1 || calls[0].Args[0] != "update" {
+			t.Errorf("%v, same visitor: calls = %+v, want one update", mode, calls)
+		} else if got := calls[0].Args[1].(map[string]any); got[fresh[0].Key] != fresh[0].Value {
+			t.Errorf("%v, same visitor: update with %v, want the fresh %s", mode, got, fresh[0].Key)
+		}
+		if s := readMap(out, "intercomSettings"); s[fresh[0].Key] != fresh[0].Value {
+			t.Errorf("%v: intercomSettings = %v, want the fresh settings", mode, s)
+		}
+		// Another visitor: shutdown, then boot.
+		bob, _ := settings(Visitor{ID: "Анна-8"}, testNow)
+		out = runWidget(t, nodeInput{Stubs: []string{"Intercom"}}, running, mustPrepare(t, ic), widgetCall{"update", bob})
+		if calls := out.calls("Intercom"); len(calls) != 2 || calls[0].Args[0] != "shutdown" || calls[1].Args[0] != "boot" {
+			t.Errorf("%v, another visitor: calls = %+v, want shutdown then boot", mode, calls)
+		}
+		// A current identity that cannot be read: shutdown, then boot.
+		out = runWidget(t, nodeInput{Stubs: []string{"Intercom"}}, `window.intercomSettings={intercom_user_jwt:"x.%%%.y"};`, mustPrepare(t, ic), widgetCall{"update", fresh})
+		if calls := out.calls("Intercom"); len(calls) != 2 || calls[0].Args[0] != "shutdown" {
+			t.Errorf("%v, unreadable current identity: calls = %+v, want shutdown then boot", mode, calls)
+		}
+	}
+}
+
 func TestIntercomValidate(t *testing.T) {
 	checkConfigErrors(t, "ok", (&Intercom{AppID: "a1", Secret: testKey, Region: IntercomAU, Mode: IntercomUserHash, JWTTTL: time.Hour}).Validate(), intercomName)
 	checkConfigErrors(t, "empty", (&Intercom{}).Validate(), intercomName, "AppID", "Secret")

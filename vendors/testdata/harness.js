@@ -87,6 +87,7 @@ function main(input) {
       });
     },
     console,
+    atob, // a browser global the widgets' code may use (Intercom reads its JWT's user_id)
   };
   const ctx = vm.createContext(sandbox);
   vm.runInContext('globalThis.window = globalThis;', ctx);
