@@ -90,6 +90,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		{"wrapped/html_anonymous", wrapped, httptest.NewRequest(http.MethodGet, "/", nil)},
 		{"wrapped/html_identified", wrapped, identified},
 		{"wrapped/html_identified_real_vendors", realMW.Wrap(app), identified},
+		{"wrapped/html_anonymous_real_vendors", realMW.Wrap(app), httptest.NewRequest(http.MethodGet, "/", nil)},
 		{"bare/json", app, httptest.NewRequest(http.MethodGet, "/api", nil)},
 		{"wrapped/json", wrapped, httptest.NewRequest(http.MethodGet, "/api", nil)},
 	} {
