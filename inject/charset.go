@@ -22,6 +22,10 @@ import (
 // every value counts, not only the first one a browser would take.
 func asciiIncompatibleType(values []string) bool {
 	for _, v := range values {
+		switch v {
+		case "text/html; charset=utf-8", "text/html; charset=UTF-8", "text/html;charset=utf-8", "text/html;charset=UTF-8", "text/html":
+			continue // the usual values, known ASCII-compatible, without parsing
+		}
 		for label := range charsetParams(v) {
 			if asciiIncompatibleLabel(label) {
 				return true

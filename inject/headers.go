@@ -57,12 +57,15 @@ func privatize(h http.Header, grow int, lengthKnown bool, vals *[2]string) {
 	delete(h, "Etag")
 	delete(h, "Last-Modified")
 	delete(h, "Accept-Ranges")
+	// One pass for both kinds of removal (privateCanonical's and the
+	// validators' underscore spellings): a pass over the map costs more
+	// than the tests in it.
 	for k := range h {
-		if underscoreCacheField(k, true) {
+		if underscoreCacheField(k, true) || sharedCacheControl(k) {
 			delete(h, k)
 		}
 	}
-	privateCanonical(h, vals)
+	privateHeads(h, vals)
 }
 
 // oneLength reads a Content-Length given as one or more equal values.
@@ -101,7 +104,12 @@ func privateCanonical(h http.Header, vals *[2]string) {
 			delete(h, k)
 		}
 	}
+	privateHeads(h, vals)
+}
 
+// privateHeads is the part of privateCanonical that rewrites Cache-Control
+// and Vary, once the fields shared caches read instead are gone.
+func privateHeads(h http.Header, vals *[2]string) {
 	cc, ccChanged := privateCacheControl(h["Cache-Control"])
 	vary, varyChanged := varyCookie(h["Vary"])
 	if vals == nil && (ccChanged || varyChanged) {
