@@ -73,16 +73,23 @@ func buildRuntime(entries []vendorEntry, identityURL string) ([]byte, error) {
 				fmt.Fprintf(&shared, "V[%d][1].%s=V[%d][1].%s;", i, f.key, i, fields[k].key)
 				continue
 			}
-			// The newline keeps a trailing // comment in the body from
-			// swallowing the closing brace.
-			b.WriteString("function(d,w){\n" + f.body + "\n}")
+			// A newline before the closing brace keeps a trailing //
+			// comment in the body from swallowing it; bodies usually end
+			// with one already.
+			b.WriteString("function(d,w){" + f.body)
+			if !strings.HasSuffix(f.body, "\n") {
+				b.WriteString("\n")
+			}
+			b.WriteString("}")
 		}
 		b.WriteString("}]")
 	}
 	b.WriteString("\n];\n")
-	b.WriteString(shared.String())
+	if shared.Len() > 0 {
+		b.WriteString(shared.String() + "\n")
+	}
 	// apply (client.go) is the one place the vendors' code is called.
-	b.WriteString("\n" + clientRuntime + "})(window,document);\n")
+	b.WriteString(clientRuntime + "})(window,document);\n")
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -111,3 +111,24 @@ func TestRuntimeSharesRepeatedCode(t *testing.T) {
 		t.Errorf("anonymous: %q, want %q", got, want)
 	}
 }
+
+// TestRuntimeCodeEndingInAComment: a vendor body that ends in a // comment
+// without a newline still runs, and so does the vendor after it: the
+// runtime ends such a body with a newline before its closing brace. Bodies
+// that end with a newline get no second one.
+func TestRuntimeCodeEndingInAComment(t *testing.T) {
+	commented := &fakeVendor{name: "commented", prepare: func(vendors.Setup) (vendors.Script, error) {
+		return vendors.Script{Identify: `w.log.push("commented:"+d.id); // the last line`}, nil
+	}}
+	ended := &fakeVendor{name: "ended", prepare: func(vendors.Setup) (vendors.Script, error) {
+		return vendors.Script{Identify: "w.log.push(\"ended:\"+d.id);\n"}, nil
+	}}
+	m := mustNew(t, Config{Vendors: []vendors.Vendor{commented, ended}, SignOut: SignOut{Disabled: true}})
+	if strings.Contains(string(m.code), "\n\n") {
+		t.Errorf("page code holds an empty line:\n%s", m.code)
+	}
+	p := buildPage(m, visitorRequest("ann"), "")
+	if got, want := runPage(t, m.code, p.data), []string{"commented:ann", "ended:ann"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("log = %q, want %q", got, want)
+	}
+}
