@@ -183,9 +183,13 @@ func (s *scanner) feed(chunk []byte) (at, hold int64) {
 			i = len(chunk)
 		}
 	}
-	if s.cw.on && base < charsetWindow {
-		s.prescan(chunk, base)
-		if s.cw.look && !s.done && s.fed >= charsetWindow {
+	if s.cw.on {
+		if !s.cw.psDone {
+			s.prescan(chunk, base)
+		}
+		// A look may start after the prescan is done (a marker whose '<'
+		// lies in the window and whose '>' past it): settle at once then.
+		if s.cw.look && !s.done && s.fed >= charsetWindow && s.cw.psDone {
 			s.settle()
 		}
 	}
@@ -206,7 +210,7 @@ func (s *scanner) feed(chunk []byte) (at, hold int64) {
 
 // found ends the scan with the insertion point at.
 func (s *scanner) found(at int64) {
-	if s.placement == AfterHeadOpen && s.startLook(at) {
+	if s.placement != lookPlacement && s.startLook(at) {
 		return // settled once the prescan window has been read
 	}
 	s.done, s.at = true, at

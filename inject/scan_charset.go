@@ -32,10 +32,18 @@ import (
 //     at at0: insert at at0;
 //   - else decline (MetaCharset): the page goes out unchanged.
 //
+// BeforeHeadClose and BeforeBodyClose do the same at their insertion point
+// when it lies inside the window (a template may put a <meta charset> after
+// </head>, or even after </body>), without a run: their point cannot move,
+// so they insert there when every declaration still ends inside the window,
+// and decline otherwise.
+//
 // What counts as a declaration is a superset of the standard's: any <meta>
 // with a charset attribute, or with a content attribute that mentions
 // "charset" and an http-equiv of content-type; the encoding label is not
-// looked up. A superset can only move the script later or decline more.
+// looked up; and a <meta> that starts inside the window and ends past it,
+// which Chromium reads whole (its sniffer counts bytes after each token).
+// A superset can only move the script later or decline more.
 
 // charsetWindow is how many bytes the prescan looks at.
 const charsetWindow = 1024
@@ -72,6 +80,7 @@ type charsetWatch struct {
 	at0Known bool  // at0Data is known
 	at0Data  bool  // the prescan reads at0 in its data state
 	psUpTo   int64 // the prescan has read the stream up to here
+	psDone   bool  // the prescan has read the window and any <meta> it cuts
 
 	metaEnds [charsetWindow/64 + 1]uint64 // bit e: a <meta> of the run ends at offset e
 
@@ -93,13 +102,10 @@ type charsetWatch struct {
 	lastDecl   int64 // end of the last declaration found, or -1
 }
 
-// watchCharset asks the AfterHeadOpen scan to keep a charset declaration
-// inside the prescan window for an element of ins bytes. Call it right after
+// watchCharset asks the scan to keep a charset declaration inside the
+// prescan window for an element of ins bytes, at any placement. Call it right after
 // reset, before the first feed.
 func (s *scanner) watchCharset(ins int) {
-	if s.placement != AfterHeadOpen {
-		return
-	}
 	s.cw = charsetWatch{on: true, ins: int64(ins), lastDecl: -1, psLastLT: -1}
 }
 
@@ -107,17 +113,26 @@ func (s *scanner) watchCharset(ins int) {
 // that settles the page's encoding before any prescan. Only the labels of
 // UTF-8 are recognised here; any other value leaves the prescan in charge as
 // far as this file is concerned, which is the cautious reading.
+//
+// Browsers read the header less simply than one might: Chromium takes the
+// charset of the last Content-Type value (a later value of the same type
+// without one keeps an earlier one's), ignores a label it does not know,
+// and does not take "charset =utf-8" (white space before "=") or
+// charset='utf-8' as a charset at all; in each case it decodes the page by
+// its <meta>. So the header settles the encoding here only when it is one
+// value, without a comma, with one charset parameter written plainly
+// (charset=utf-8 or charset="utf-8"); anything else leaves the watch on.
 func declaresCharset(ct []string) bool {
-	if len(ct) == 0 {
+	if len(ct) != 1 || strings.IndexByte(ct[0], ',') >= 0 {
 		return false
 	}
 	// A parameter scan by hand: mime.ParseMediaType allocates a map, and
 	// this runs for every HTML response.
-	params := ct[0]
+	params, found := ct[0], false
 	for {
 		i := strings.IndexByte(params, ';')
 		if i < 0 {
-			return false
+			return found
 		}
 		params = params[i+1:]
 		kv := params
@@ -125,19 +140,27 @@ func declaresCharset(ct []string) bool {
 			kv = kv[:j]
 		}
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok || !strings.EqualFold(strings.TrimSpace(k), "charset") {
+		name := strings.TrimLeft(k, " \t")
+		if !strings.EqualFold(strings.TrimRight(name, " \t"), "charset") {
 			continue
 		}
-		v = strings.TrimSpace(v)
+		if !ok || found || len(name) != len("charset") {
+			return false // no value, a second charset, or white space before "="
+		}
+		v = strings.TrimRight(v, " \t")
 		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 			v = v[1 : len(v)-1]
 		}
+		utf8Label := false
 		for _, label := range []string{"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"} {
 			if strings.EqualFold(v, label) {
-				return true
+				utf8Label = true
 			}
 		}
-		return false
+		if !utf8Label {
+			return false
+		}
+		found = true
 	}
 }
 
@@ -212,6 +235,12 @@ func (s *scanner) breakRun() {
 func (s *scanner) settle() {
 	w := &s.cw
 	w.look = false
+	// A <meta> the window cuts that the prescan could not finish (see
+	// prescan) counts as a declaration ending past the window: nothing may
+	// move it. One it finished set lastDecl itself if it declares.
+	if w.psUpTo >= charsetWindow && w.cutMeta() {
+		w.lastDecl = max(w.lastDecl, charsetWindow+1)
+	}
 	if w.lastDecl <= w.at0 {
 		if w.at0Data {
 			s.found(w.at0)
@@ -229,6 +258,19 @@ func (s *scanner) settle() {
 		return
 	}
 	s.decline(MetaCharset)
+}
+
+// cutMeta reports whether the prescan stopped at the window's end inside
+// what may be a <meta>: after '<' or within "<meta", or in a <meta>'s
+// attributes.
+func (w *charsetWatch) cutMeta() bool {
+	switch w.ps {
+	case psLT, psMeta:
+		return true
+	case psAttr, psAttrName, psAfterName, psBeforeValue, psQuoted, psUnquoted:
+		return w.psInMeta
+	}
+	return false
 }
 
 // atEOF settles a scan that was waiting for the rest of the window, now
@@ -250,14 +292,39 @@ func (w *charsetWatch) cross(from, to int64, data bool) {
 	}
 }
 
+// maxCutMeta bounds how far past the window the prescan reads to finish a
+// <meta> the window cuts (see prescan); a longer one counts as a declaration
+// past the window.
+const maxCutMeta = 1024
+
 // prescan runs the standard's prescan over the part of chunk (which starts
-// at stream offset base) that lies inside the window.
+// at stream offset base) that lies inside the window, and past it only to
+// finish a <meta> that the window's end cuts: Chromium's sniffer checks the
+// count of bytes read after each whole token, not each byte, so it reads
+// such a tag to its end and honours its charset. done is set once nothing
+// more will be read.
 func (s *scanner) prescan(chunk []byte, base int64) {
 	w := &s.cw
-	if base >= charsetWindow {
+	if w.psDone {
 		return
 	}
-	b := chunk[:min(int64(len(chunk)), charsetWindow-base)]
+	if base < charsetWindow {
+		n := min(int64(len(chunk)), charsetWindow-base)
+		s.prescanRange(chunk[:n], base)
+		chunk, base = chunk[n:], base+n
+	}
+	for len(chunk) > 0 && w.psUpTo >= charsetWindow && w.cutMeta() && w.psUpTo < charsetWindow+maxCutMeta {
+		s.prescanRange(chunk[:1], base)
+		chunk, base = chunk[1:], base+1
+	}
+	if w.psUpTo >= charsetWindow && (!w.cutMeta() || w.psUpTo >= charsetWindow+maxCutMeta) {
+		w.psDone = true
+	}
+}
+
+// prescanRange runs the prescan over b, which starts at stream offset base.
+func (s *scanner) prescanRange(b []byte, base int64) {
+	w := &s.cw
 	w.psUpTo = base + int64(len(b))
 	for i := 0; i < len(b); {
 		o := base + int64(i)

@@ -500,7 +500,8 @@ func TestDeclaresCharset(t *testing.T) {
 	for ct, want := range map[string]bool{
 		"text/html": false, "text/html; charset=utf-8": true, "text/html;charset=UTF-8": true,
 		`text/html; charset="utf-8"`: true, "text/html; q=1; charset=utf8": true, "text/html; charset=windows-1251": false,
-		"text/html; charset=": false, "text/html; xcharset=utf-8": false, "text/html; charset = utf-8 ": true,
+		"text/html; charset=": false, "text/html; xcharset=utf-8": false, "text/html; charset = utf-8 ": false, // Chromium: no charset parameter
+		"text/html; charset=utf-8 ": true, "text/html; charset=utf-8; charset=utf-8": false,
 	} {
 		if got := declaresCharset([]string{ct}); got != want {
 			t.Errorf("declaresCharset(%q) = %v, want %v", ct, got, want)
