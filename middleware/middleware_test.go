@@ -186,7 +186,10 @@ func TestWrapPlacementAndInjectOptions(t *testing.T) {
 		t.Errorf("200 page body = %q, want unchanged (Statuses admits 404 only)", w.Body)
 	}
 	wantEvents := []Event{
-		{Kind: EventResponse, Reason: "injected"},
+		// Held: the page names no charset, so the rewriter reads the first
+		// 1024 bytes (here the whole page) before inserting, to keep any
+		// <meta charset> in the prescan window.
+		{Kind: EventResponse, Reason: "injected", Held: len(testPage)},
 		{Kind: EventInjection, Vendor: "webim", Reason: "anonymous"},
 		{Kind: EventResponse, Reason: "status"},
 	}
