@@ -57,9 +57,13 @@ const maxPooledMsg = 1024
 
 // Hex returns HMAC-SHA256(key, msg) in lowercase hex.
 func (m *MAC) Hex(msg string) string {
+	// A remembered result needs no pooled state: look it up first.
+	if s, ok := m.hexs.GetString(msg); ok {
+		return s
+	}
 	st := m.pool.Get().(*state)
 	st.msg = append(st.msg[:0], msg...)
-	out := m.hexOf(st, st.msg)
+	out := m.compute(st, st.msg)
 	m.put(st)
 	return out
 }
@@ -80,6 +84,11 @@ func (m *MAC) hexOf(st *state, msg []byte) string {
 	if s, ok := m.hexs.Get(msg); ok {
 		return s
 	}
+	return m.compute(st, msg)
+}
+
+// compute signs msg with st and remembers the result.
+func (m *MAC) compute(st *state, msg []byte) string {
 	st.h.Reset()
 	st.h.Write(msg)
 	var out [2 * sha256.Size]byte
@@ -109,16 +118,16 @@ func (m *MAC) HexPrefixed(prefix, msg string) string {
 
 // Sum returns HMAC-SHA256(key, msg).
 func (m *MAC) Sum(msg string) [sha256.Size]byte {
+	if sum, ok := m.sums.GetString(msg); ok {
+		return sum
+	}
 	st := m.pool.Get().(*state)
 	st.msg = append(st.msg[:0], msg...)
-	sum, ok := m.sums.Get(st.msg)
-	if !ok {
-		st.h.Reset()
-		st.h.Write(st.msg)
-		st.h.Sum(st.sum[:0])
-		sum = st.sum
-		m.sums.Put(st.msg, sum)
-	}
+	st.h.Reset()
+	st.h.Write(st.msg)
+	st.h.Sum(st.sum[:0])
+	sum := st.sum
+	m.sums.Put(st.msg, sum)
 	m.put(st)
 	return sum
 }
