@@ -203,7 +203,7 @@ func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 
 // jsSafe marks the ASCII bytes written unescaped: printable characters other
 // than those that could end a string literal or start or end HTML markup.
-var jsSafe = func() (t [utf8.RuneSelf]bool) {
+var jsSafe = func() (t [256]bool) { // bytes from 0x80 up are false
 	for c := 0x20; c < 0x7f; c++ {
 		t[c] = true
 	}
@@ -219,13 +219,16 @@ func appendJSString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if jsSafe[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
+		// The usual value (an id, a hex signature, a name in ASCII) is one
+		// run of bytes written as they are, found one table look-up a byte.
+		for i < len(s) && jsSafe[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		dst = append(dst, s[start:i]...)
+		if c := s[i]; c < utf8.RuneSelf {
 			switch c {
 			case '\\':
 				dst = append(dst, `\\`...)
@@ -239,20 +242,18 @@ func appendJSString(dst []byte, s string) []byte {
 				dst = appendU(dst, rune(c))
 			}
 			i++
-			start = i
-			continue
-		}
-		// An invalid sequence decodes as (RuneError, 1): one U+FFFD per bad byte.
-		r, size := utf8.DecodeRuneInString(s[i:])
-		dst = append(dst, s[start:i]...)
-		if r >= 0x10000 {
-			hi, lo := utf16.EncodeRune(r)
-			dst = appendU(dst, hi)
-			dst = appendU(dst, lo)
 		} else {
-			dst = appendU(dst, r)
+			// An invalid sequence decodes as (RuneError, 1): one U+FFFD per bad byte.
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r >= 0x10000 {
+				hi, lo := utf16.EncodeRune(r)
+				dst = appendU(dst, hi)
+				dst = appendU(dst, lo)
+			} else {
+				dst = appendU(dst, r)
+			}
+			i += size
 		}
-		i += size
 		start = i
 	}
 	dst = append(dst, s[start:]...)
