@@ -97,7 +97,7 @@ func TestEndpointServed(t *testing.T) {
 
 func TestEndpointUnknownPaths(t *testing.T) {
 	ep := &tokenEndpoint{}
-	h, appCalls := endpointApp(t, Config{
+	h, _ := endpointApp(t, Config{
 		Vendors: []vendors.Vendor{
 			endpointVendor{&fakeVendor{name: "zendesk"}, []vendors.Endpoint{{Path: "token", Serve: ep.serve}}},
 		},
@@ -106,12 +106,11 @@ func TestEndpointUnknownPaths(t *testing.T) {
 	for _, path := range []string{"/chat/", "/chat/zendesk/", "/chat/zendesk/token/", "/chat/zendesk/Token", "/chat/webim/token", "/chat/zendesk/../zendesk/token"} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.URL.Path = path
-		if w := serve(h, r); w.Code != http.StatusNotFound {
-			t.Errorf("%s: status %d, want 404", path, w.Code)
+		// The app is asked (an instance inside it might serve the path:
+		// see nested.go), but its answer never reaches the client.
+		if w := serve(h, r); w.Code != http.StatusNotFound || w.Body.String() != "404 page not found\n" {
+			t.Errorf("%s: %d %q, want chatident's 404", path, w.Code, w.Body)
 		}
-	}
-	if *appCalls != 0 {
-		t.Errorf("unknown endpoint paths reached the app %d times", *appCalls)
 	}
 	for _, path := range []string{"/", "/chat", "/_chatident/zendesk/token", "/chatroom/zendesk/token"} {
 		if w := serve(h, httptest.NewRequest(http.MethodGet, path, nil)); w.Body.String() != "app "+path {
@@ -130,8 +129,10 @@ func TestEndpointPrefixReservedWithoutVendorEndpoints(t *testing.T) {
 	if w := serve(h, httptest.NewRequest(http.MethodGet, "/_chatident/identity", nil)); w.Code != http.StatusOK || !strings.HasPrefix(w.Body.String(), `{"v":1,`) {
 		t.Errorf("identity: %d %q, want 200 with page data", w.Code, w.Body)
 	}
-	if *appCalls != 0 {
-		t.Errorf("requests under the prefix reached the app %d times", *appCalls)
+	// The unknown path is offered to the app once (with its answer held
+	// back, see nested.go); the identity endpoint never reaches it.
+	if *appCalls != 1 {
+		t.Errorf("requests under the prefix reached the app %d times, want 1", *appCalls)
 	}
 }
 

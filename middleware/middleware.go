@@ -155,10 +155,12 @@ func New(cfg Config) (*Middleware, error) {
 // prefix, and HTML responses get the page script.
 //
 // Requests under the endpoint prefix that match no vendor endpoint get 404
-// Not Found from the middleware and never reach next: the prefix belongs to
-// chatident, and an application's catch-all route (an SPA fallback serving
-// index.html for every path, say) would otherwise answer a mistyped endpoint
-// URL with a page.
+// Not Found, and nothing the application writes for them reaches the
+// client: the prefix belongs to chatident, and an application's catch-all
+// route (an SPA fallback serving index.html for every path, say) would
+// otherwise answer a mistyped endpoint URL with a page. (next is still
+// called, with a ResponseWriter that holds its answer back, so that
+// another instance inside it can answer its own endpoints: see below.)
 //
 // The identity endpoint, GET <EndpointPrefix>identity, serves the visitor's
 // page data as JSON for the page's runtime, which applies it after the
@@ -169,12 +171,17 @@ func New(cfg Config) (*Middleware, error) {
 //
 // An instance whose handler runs inside another instance's (nesting, by
 // mistake or by design) passes pages through untouched, so a page gets one
-// script and one sign-out marker, the outer instance's; each instance still
-// answers its own endpoints. When both share an EndpointPrefix, that holds
-// where the inner handler is the one the outer wraps
-// (outer.Wrap(inner.Wrap(app))); with other handlers between them, give
-// them different prefixes, or the outer answers 404 for the inner's
-// endpoints.
+// script and one sign-out marker, the outer instance's. Each instance still
+// answers its own endpoints, also when both share an EndpointPrefix and a
+// router sits between them: for a path under its prefix that it does not
+// serve, an instance calls next with a ResponseWriter that holds the answer
+// back until an instance further in claims the path as its own endpoint;
+// when none does, whatever next wrote is dropped, a hijack is refused, and
+// the answer is 404. A wrapper between the two that hides the writer
+// without an Unwrap method hides the outer instance (and its claim) too.
+// Where the two prefixes collide, the outer instance answers: both serve
+// <EndpointPrefix>identity, so with one prefix the page runtime gets the
+// outer instance's identity data, the one its page script carries.
 //
 // Wrap panics if next is nil. Its options were checked by New.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
@@ -197,13 +204,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
 	if strings.HasPrefix(r.URL.Path, m.prefix) {
 		if r.URL.Path == m.identity {
+			claimProbes(w)
 			m.serveIdentity(w, r)
 			return
 		}
-		if m.endpoints[r.URL.Path] == nil && h.serveNestedEndpoint(w, r) {
+		if m.endpoints[r.URL.Path] != nil {
+			claimProbes(w)
+			m.serveEndpoint(w, r)
 			return
 		}
-		m.serveEndpoint(w, r)
+		if h.serveNestedEndpoint(w, r) {
+			return
+		}
+		// Not this instance's: perhaps one further in, behind a router
+		// (see nested.go).
+		h.serveProbed(w, r)
 		return
 	}
 	if nested(w) {

@@ -91,15 +91,6 @@ func TestNestedTwoInstancesThroughARouter(t *testing.T) {
 	checkOnePage(t, h, "webim", "zendesk")
 	checkEndpoint(t, h, "/_chatident/webim/ping", "webim")
 	checkEndpoint(t, h, "/_sub/zendesk/ping", "zendesk")
-
-	// The documented limit: one prefix for both, a handler between them.
-	inner = nestedInstance(t, "zendesk", "")
-	mux = http.NewServeMux()
-	mux.Handle("/", inner.Wrap(htmlApp()))
-	h = outer.Wrap(http.StripPrefix("", mux))
-	if w := serve(h, withCookies("/_chatident/zendesk/ping")); w.Code != http.StatusNotFound {
-		t.Errorf("shared prefix through a router: %d %q; the documented limit says 404", w.Code, w.Body)
-	}
 }
 
 // The inner instance alone, not nested, still does its job.
