@@ -216,13 +216,15 @@ func (p *page) vendorData(ctx context.Context, i int, mode string, req vendors.R
 // the headers must go before the marker was found (inject.Maybe), the
 // script is almost always placed later, so the marker is updated as if it
 // were: keeping it would repeat the resets on every page of a site that
-// flushes early.
+// flushes early. A speculative prefetch never consumes the resets.
 func (p *page) Commit(h http.Header, c inject.Commit) bool {
 	if p.m.signOut == nil {
 		return false
 	}
 	placed := c != inject.Without
-	consumed := p.plan.resets && placed
+	// A prefetched page may never be shown: its resets also stay for the
+	// next page (see prefetchOnly).
+	consumed := p.plan.resets && placed && !prefetchOnly(p.r)
 	return p.m.signOut.finish(p.m.logger, p.r, h, p.plan, p.identified && placed, consumed)
 }
 

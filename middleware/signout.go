@@ -43,6 +43,10 @@ import (
 //     (the stale marker is cleared, or replaced on the next identified page);
 //   - markers signed with a key in PreviousHashKeys still verify and still
 //     reset; the next identified page re-signs them with HashKey.
+//   - a speculative prefetch (prefetchOnly) carries the resets but never
+//     consumes them: the browser may keep its response without ever showing
+//     it, and a reset that never runs leaves the previous visitor's chat
+//     open, while one that runs twice is harmless.
 
 // markerMaxAge is the marker's lifetime in seconds, in the browser and in
 // securecookie's timestamp check. It is set once and not refreshed, so a
@@ -408,4 +412,32 @@ func (s *signOut) finish(log *slog.Logger, r *http.Request, h http.Header, p sig
 		return false
 	}
 	return true
+}
+
+// prefetchOnly reports whether r is a speculative prefetch: a navigation
+// request whose response the browser may store without running its scripts
+// and without ever showing it. Such a page still gets the script (it runs if
+// the visitor follows the link), but it must not consume a sign-out reset.
+//
+// Sec-Purpose (Chromium, Firefox) is a structured list such as "prefetch" or
+// "prefetch;anonymous-client-ip"; "prefetch;prerender" is a prerender, whose
+// scripts do run at once, so it consumes as a page does. Older browsers sent
+// Purpose: prefetch, X-Moz: prefetch or X-Purpose: preview instead.
+func prefetchOnly(r *http.Request) bool {
+	h := r.Header
+	for _, v := range h.Values("Sec-Purpose") {
+		v = strings.ToLower(v)
+		if strings.Contains(v, "prefetch") && !strings.Contains(v, "prerender") {
+			return true
+		}
+	}
+	for _, k := range [...]string{"Purpose", "X-Moz", "X-Purpose"} {
+		for _, v := range h.Values(k) {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "prefetch", "preview":
+				return true
+			}
+		}
+	}
+	return false
 }

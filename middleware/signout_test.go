@@ -286,3 +286,44 @@ func TestSignOutVisitorHashReusedState(t *testing.T) {
 }
 
 func hexOf(b [32]byte) string { return hex.EncodeToString(b[:]) }
+
+// TestSignOutPrefetchKeepsTheReset: a speculative prefetch after sign-out
+// carries the resets (the page runs them if the visitor follows the link)
+// but leaves the marker, so the page the visitor does load resets too; a
+// prerender, whose scripts run at once, consumes the marker like any page.
+func TestSignOutPrefetchKeepsTheReset(t *testing.T) {
+	m := signOutMiddleware(t, nil)
+	marker := markerFrom(t, buildPage(m, visitorRequest("user-42"), ""))
+	for _, hdr := range []http.Header{
+		{"Sec-Purpose": {"prefetch"}},
+		{"Sec-Purpose": {"prefetch;anonymous-client-ip"}},
+		{"Purpose": {"prefetch"}},
+		{"X-Moz": {"prefetch"}},
+		{"X-Purpose": {"preview"}},
+	} {
+		r := withCookies("/", marker)
+		for k, v := range hdr {
+			r.Header[k] = v
+		}
+		p := buildPage(m, r, "")
+		if !strings.Contains(string(p.script), "webim.reset();") {
+			t.Errorf("%v: prefetched page script %q, want the resets", hdr, p.script)
+		}
+		if got := markerFrom(t, p); got != nil {
+			t.Errorf("%v: marker = %+v, want it kept for the page the visitor loads", hdr, got)
+		}
+	}
+	r := withCookies("/", marker)
+	r.Header.Set("Sec-Purpose", "prefetch;prerender")
+	if got := markerFrom(t, buildPage(m, r, "")); got == nil || got.MaxAge >= 0 {
+		t.Errorf("prerendered page marker = %+v, want it expired", got)
+	}
+	// The page the visitor then loads resets and consumes.
+	p := buildPage(m, withCookies("/", marker), "")
+	if !strings.Contains(string(p.script), "webim.reset();") {
+		t.Errorf("page after a prefetch: script %q, want the resets", p.script)
+	}
+	if got := markerFrom(t, p); got == nil || got.MaxAge >= 0 {
+		t.Errorf("page after a prefetch: marker = %+v, want it expired", got)
+	}
+}
