@@ -88,10 +88,10 @@ func widgetVerifiers(s Secrets, api *hubSpotAPI, now func() time.Time) map[strin
 	return map[string]http.Handler{
 		"intercom":  verifyIntercom(s.IntercomSecret, now),
 		"crisp":     verifyHMACField(s.CrispSecret, "email", "signature"),
-		"tawkto":    verifyTawkTo(s.TawkSecret),
+		"tawkto":    verifyIDElseEmail(s.TawkSecret, "hash"),
 		"chatwoot":  verifyHMACField(s.ChatwootSecret, "identifier", "identifier_hash"),
 		"helpscout": verifyHMACField(s.HelpScoutSecret, "email", "signature"),
-		"front":     verifyFront(s.FrontSecret),
+		"front":     verifyIDElseEmail(s.FrontSecret, "userHash"),
 		"drift":     verifyDrift(s.DriftSecret, now),
 		"hubspot":   api.verify(),
 	}
@@ -131,44 +131,24 @@ func verifyHMACField(key []byte, msgField, sigField string) http.Handler {
 	})
 }
 
-// verifyTawkTo checks the Secure Mode hash: of the e-mail (visitor,
-// setAttributes) or of the userId (login).
-func verifyTawkTo(key []byte) http.Handler {
+// verifyIDElseEmail checks body[sigField] = HMAC-SHA256(key, userId when
+// one is sent, else email): tawk.to (hash: login signs the userId, the
+// visitor object the e-mail) and Front (userHash).
+func verifyIDElseEmail(key []byte, sigField string) http.Handler {
 	return verifyHandler(func(r *http.Request) (verdict, error) {
-		var b struct{ Email, UserID, Hash string }
-		if err := decodeJSON(r, &b); err != nil {
+		var body map[string]string
+		if err := decodeJSON(r, &body); err != nil {
 			return verdict{}, err
 		}
-		msg := b.Email
-		if b.UserID != "" {
-			msg = b.UserID
-		}
-		if msg == "" {
-			return verdict{Problem: "email or userId is missing"}, nil
-		}
-		if ok, problem := hmacMatches(key, msg, b.Hash); !ok {
-			return verdict{Problem: "hash: " + problem}, nil
-		}
-		return verdict{Verified: true}, nil
-	})
-}
-
-// verifyFront checks userHash: of userId when one is sent, else of email.
-func verifyFront(key []byte) http.Handler {
-	return verifyHandler(func(r *http.Request) (verdict, error) {
-		var b struct{ UserID, Email, UserHash string }
-		if err := decodeJSON(r, &b); err != nil {
-			return verdict{}, err
-		}
-		msg := b.Email
-		if b.UserID != "" {
-			msg = b.UserID
+		msg := body["email"]
+		if body["userId"] != "" {
+			msg = body["userId"]
 		}
 		if msg == "" {
 			return verdict{Problem: "userId or email is missing"}, nil
 		}
-		if ok, problem := hmacMatches(key, msg, b.UserHash); !ok {
-			return verdict{Problem: "userHash: " + problem}, nil
+		if ok, problem := hmacMatches(key, msg, body[sigField]); !ok {
+			return verdict{Problem: sigField + ": " + problem}, nil
 		}
 		return verdict{Verified: true}, nil
 	})
